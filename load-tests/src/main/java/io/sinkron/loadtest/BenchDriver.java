@@ -1,0 +1,106 @@
+package io.sinkron.loadtest;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark driver: runs a scenario against a running cluster at several concurrency levels and prints
+ * throughput and latency percentiles (HdrHistogram). Every level is bounded in time and in operation count.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measures a running Sinkron cluster (start one with bin/cluster up).")
+public final class BenchDriver implements Callable<Integer> {
+
+    private static final Map<String, Scenario> SCENARIOS = Map.of("cluster-read", new ClusterReadScenario());
+
+    @Option(
+            names = "--targets",
+            split = ",",
+            description = "Node URLs; workers are spread over them (default: the three local nodes).",
+            defaultValue = "http://127.0.0.1:8081,http://127.0.0.1:8082,http://127.0.0.1:8083")
+    List<URI> targets;
+
+    @Option(
+            names = "--scenario",
+            defaultValue = "cluster-read",
+            description = "One of: ${COMPLETION-CANDIDATES}",
+            completionCandidates = ScenarioNames.class)
+    String scenario;
+
+    @Option(
+            names = "--concurrency",
+            split = ",",
+            defaultValue = "1,16,64",
+            description = "Concurrent clients per level.")
+    List<Integer> concurrency;
+
+    @Option(names = "--duration", defaultValue = "PT10S", description = "Measured time per level (ISO-8601).")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "PT3S", description = "Unrecorded time before each level.")
+    Duration warmup;
+
+    @Option(names = "--operations-max", defaultValue = "5000000", description = "Hard cap on operations per level.")
+    long operationsMax;
+
+    @Option(names = "--markdown", description = "Also print a Markdown table for docs/benchmarks.md.")
+    boolean markdown;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchDriver()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Scenario chosen = SCENARIOS.get(scenario);
+        if (chosen == null) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this), "unknown scenario " + scenario + "; known: " + SCENARIOS.keySet());
+        }
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofMinutes(30)) > 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--duration must be in (0, 30 min]");
+        }
+        List<LevelResult> results = new ArrayList<>();
+        try (HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build()) {
+            Scenario.Context context = new Scenario.Context(http, targets);
+            for (int c : concurrency) {
+                if (c < 1 || c > 4096) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "concurrency must be 1..4096");
+                }
+                LevelResult result =
+                        new LevelRun(chosen, context, c, warmup.toNanos(), duration.toNanos(), operationsMax).run();
+                System.out.println(result.line());
+                results.add(result);
+            }
+        }
+        if (markdown) {
+            System.out.println();
+            System.out.println(LevelResult.markdownHeader());
+            results.forEach(r -> System.out.println(r.markdownRow()));
+        }
+        return results.stream().allMatch(r -> r.operations() > 0) ? 0 : 1;
+    }
+
+    static final class ScenarioNames extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        ScenarioNames() {
+            super(SCENARIOS.keySet());
+        }
+    }
+}
