@@ -1,0 +1,94 @@
+package io.sinkron.consensus.raft;
+
+/**
+ * The core's tunables, every one a named limit (STYLE.md rule 12). Time is in ticks: the driver decides how long a
+ * tick is.
+ *
+ * @param electionTimeoutTicks base election timeout; each node draws its timeout from [this, 2 × this) (Raft §5.2)
+ * @param heartbeatTicks leader heartbeat period; must be well below the election timeout (Raft §5.6)
+ * @param maxEntriesPerAppend most entries in one AppendEntries (batching)
+ * @param maxBytesPerAppend most entry bytes in one AppendEntries (at least one entry is always sent)
+ * @param maxInflightAppends most unacknowledged appends per follower while pipelining
+ * @param maxUncommittedEntries proposals are refused while this many entries await commitment
+ * @param maxPendingReads ReadIndex requests are refused while this many await confirmation
+ * @param snapshotChunkBytes InstallSnapshot chunk size
+ * @param maxSnapshotBytes largest snapshot a follower accepts
+ * @param snapshotThresholdEntries applied entries since the last snapshot that make {@link Ready#snapshotDue()} true
+ * @param learnerCatchUpEntries a learner may be promoted only when it lags the leader by at most this many entries
+ */
+public record RaftConfig(
+        int electionTimeoutTicks,
+        int heartbeatTicks,
+        int maxEntriesPerAppend,
+        long maxBytesPerAppend,
+        int maxInflightAppends,
+        int maxUncommittedEntries,
+        int maxPendingReads,
+        int snapshotChunkBytes,
+        long maxSnapshotBytes,
+        long snapshotThresholdEntries,
+        long learnerCatchUpEntries) {
+
+    public RaftConfig {
+        positive("electionTimeoutTicks", electionTimeoutTicks);
+        positive("heartbeatTicks", heartbeatTicks);
+        positive("maxEntriesPerAppend", maxEntriesPerAppend);
+        positive("maxBytesPerAppend", maxBytesPerAppend);
+        positive("maxInflightAppends", maxInflightAppends);
+        positive("maxUncommittedEntries", maxUncommittedEntries);
+        positive("maxPendingReads", maxPendingReads);
+        positive("snapshotChunkBytes", snapshotChunkBytes);
+        positive("maxSnapshotBytes", maxSnapshotBytes);
+        positive("snapshotThresholdEntries", snapshotThresholdEntries);
+        if (heartbeatTicks >= electionTimeoutTicks) {
+            throw new IllegalArgumentException(
+                    "heartbeatTicks " + heartbeatTicks + " must be below electionTimeoutTicks " + electionTimeoutTicks);
+        }
+        if (learnerCatchUpEntries < 0) {
+            throw new IllegalArgumentException("learnerCatchUpEntries must be >= 0");
+        }
+    }
+
+    /** Sensible defaults for a LAN with a 10 ms tick. */
+    public static RaftConfig defaults() {
+        return new RaftConfig(10, 2, 256, 1 << 20, 8, 10_000, 1_024, 64 * 1024, 1L << 30, 10_000, 100);
+    }
+
+    /** A copy with another election timeout and heartbeat period. */
+    public RaftConfig withTimeouts(int electionTicks, int heartbeatPeriodTicks) {
+        return new RaftConfig(
+                electionTicks,
+                heartbeatPeriodTicks,
+                maxEntriesPerAppend,
+                maxBytesPerAppend,
+                maxInflightAppends,
+                maxUncommittedEntries,
+                maxPendingReads,
+                snapshotChunkBytes,
+                maxSnapshotBytes,
+                snapshotThresholdEntries,
+                learnerCatchUpEntries);
+    }
+
+    /** A copy with other snapshot settings. */
+    public RaftConfig withSnapshots(long thresholdEntries, int chunkBytes) {
+        return new RaftConfig(
+                electionTimeoutTicks,
+                heartbeatTicks,
+                maxEntriesPerAppend,
+                maxBytesPerAppend,
+                maxInflightAppends,
+                maxUncommittedEntries,
+                maxPendingReads,
+                chunkBytes,
+                maxSnapshotBytes,
+                thresholdEntries,
+                learnerCatchUpEntries);
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + value);
+        }
+    }
+}
