@@ -1,0 +1,65 @@
+package io.sinkron.consensus.sim;
+
+/**
+ * How often a run (or a sum of runs) exercised each feature, so a green simulation provably covered it rather than
+ * passing because the feature never happened. Latencies are maxima, for tuning the liveness bounds.
+ *
+ * @param electionsWon terms that got a leader
+ * @param leaderChanges new leaders that were not the previous leader
+ * @param preVoteRejections pre-vote requests answered with a refusal (dissertation §9.6)
+ * @param checkQuorumStepDowns leaders that stepped down on a tick for lack of a quorum (dissertation §6.2)
+ * @param crashes process crashes
+ * @param restarts process restarts from storage
+ * @param partitions splits, isolations and one-way cuts
+ * @param snapshotsInstalled snapshots a follower installed from InstallSnapshot (Raft §7)
+ * @param transfersCompleted TimeoutNow targets that became leader of the next term (dissertation §3.10)
+ * @param learnersAdded committed configurations adding a learner (dissertation §4.2.1)
+ * @param learnersPromoted committed configurations promoting a learner to voter
+ * @param votersRemoved committed configurations removing a voter
+ * @param readIndexReadsServed client reads answered through ReadIndex (dissertation §6.4)
+ * @param proposalsCheckedForLiveness proposals accepted after the faults stopped that had to commit in bound
+ * @param electionLatencyStepsMax most steps from the end of the faults until a stable leader existed
+ * @param commitLatencyStepsMax most steps from acceptance to apply on every member, for the proposals above
+ */
+public record Coverage(
+        long electionsWon,
+        long leaderChanges,
+        long preVoteRejections,
+        long checkQuorumStepDowns,
+        long crashes,
+        long restarts,
+        long partitions,
+        long snapshotsInstalled,
+        long transfersCompleted,
+        long learnersAdded,
+        long learnersPromoted,
+        long votersRemoved,
+        long readIndexReadsServed,
+        long proposalsCheckedForLiveness,
+        long electionLatencyStepsMax,
+        long commitLatencyStepsMax) {
+
+    /** Nothing happened yet. */
+    public static final Coverage NONE = new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** Counts added, latency maxima combined. */
+    public Coverage plus(Coverage o) {
+        return new Coverage(
+                electionsWon + o.electionsWon,
+                leaderChanges + o.leaderChanges,
+                preVoteRejections + o.preVoteRejections,
+                checkQuorumStepDowns + o.checkQuorumStepDowns,
+                crashes + o.crashes,
+                restarts + o.restarts,
+                partitions + o.partitions,
+                snapshotsInstalled + o.snapshotsInstalled,
+                transfersCompleted + o.transfersCompleted,
+                learnersAdded + o.learnersAdded,
+                learnersPromoted + o.learnersPromoted,
+                votersRemoved + o.votersRemoved,
+                readIndexReadsServed + o.readIndexReadsServed,
+                proposalsCheckedForLiveness + o.proposalsCheckedForLiveness,
+                Math.max(electionLatencyStepsMax, o.electionLatencyStepsMax),
+                Math.max(commitLatencyStepsMax, o.commitLatencyStepsMax));
+    }
+}

@@ -1,0 +1,42 @@
+package io.sinkron.consensus.sim;
+
+/** The mutable tally behind one run's {@link Coverage}; package-private, single-threaded. */
+final class CoverageCounter {
+
+    long electionsWon;
+    long leaderChanges;
+    long preVoteRejections;
+    long checkQuorumStepDowns;
+    long crashes;
+    long restarts;
+    long partitions;
+    long snapshotsInstalled;
+    long transfersCompleted;
+    long learnersAdded;
+    long learnersPromoted;
+    long votersRemoved;
+    long readIndexReadsServed;
+    long proposalsCheckedForLiveness;
+    long electionLatencyStepsMax;
+    long commitLatencyStepsMax;
+
+    Coverage toCoverage() {
+        return new Coverage(
+                electionsWon,
+                leaderChanges,
+                preVoteRejections,
+                checkQuorumStepDowns,
+                crashes,
+                restarts,
+                partitions,
+                snapshotsInstalled,
+                transfersCompleted,
+                learnersAdded,
+                learnersPromoted,
+                votersRemoved,
+                readIndexReadsServed,
+                proposalsCheckedForLiveness,
+                electionLatencyStepsMax,
+                commitLatencyStepsMax);
+    }
+}
