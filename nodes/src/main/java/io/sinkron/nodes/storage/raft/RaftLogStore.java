@@ -16,7 +16,11 @@ import java.util.concurrent.CompletionStage;
  * the next one for the same shard, and completes stages in call order. <b>Durability:</b> a {@link #persist} stage
  * completes only after the transaction committed (PostgreSQL's COMMIT returned with fsync on); if it fails, nothing
  * of that call may be assumed durable and the driver stops the node (Raft's promises rest on stable storage).
- * <b>Idempotency:</b> persisting the same write twice leaves the same state.
+ * <b>Idempotency:</b> persisting the same write twice leaves the same state. <b>Errors</b> (failed stages, never
+ * thrown): {@link IllegalArgumentException} when a call exceeds the store's {@link PersistLimits} or a write's entries
+ * are not consecutive (nothing written); {@link IllegalStateException} when entries would leave a gap after the stored
+ * log, or stored rows break the log's invariants on load (our bug: nothing written, stop the node); any other failure
+ * is I/O, and after it the outcome of a persist is unknown.
  */
 public interface RaftLogStore extends AutoCloseable {
 

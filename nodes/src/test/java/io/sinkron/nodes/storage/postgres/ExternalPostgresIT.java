@@ -3,6 +3,7 @@ package io.sinkron.nodes.storage.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.sinkron.nodes.MigrationScripts;
 import io.sinkron.nodes.NodeJar;
 import io.sinkron.nodes.TestFiles;
 import io.sinkron.nodes.TestPorts;
@@ -90,7 +91,7 @@ class ExternalPostgresIT {
             DataSource db = PostgresJdbc.dataSource(url);
             assertThat(queryString(db, "SELECT node_id FROM node_meta")).isEqualTo("n1");
             assertThat(queryString(db, "SELECT max(version) FROM flyway_schema_history"))
-                    .isEqualTo("1");
+                    .isEqualTo(Integer.toString(MigrationScripts.latestVersion()));
             assertThat(dataDir.resolve("n1").resolve("pg"))
                     .as("no embedded server")
                     .doesNotExist();
