@@ -22,6 +22,12 @@ public interface SinkronConfig {
     /** How peers are watched. */
     Membership membership();
 
+    /** The Raft groups (shards) this node replicates; see {@code io.sinkron.nodes.raft.RaftSettings}. */
+    Raft raft();
+
+    /** Which transport carries each message class between nodes. */
+    Channel channel();
+
     /** Identity and static membership. */
     interface Node {
 
@@ -66,5 +72,49 @@ public interface SinkronConfig {
         /** How long one probe may take before the peer counts as not alive. */
         @WithDefault("1s")
         Duration probeTimeout();
+    }
+
+    /**
+     * Raft timing and sharding. Timeouts are counted in ticks (the core never reads a clock); the tick is the only
+     * wall-clock length. Defaults: 10 ms ticks, election timeout 20 ticks drawn from [200, 400) ms, heartbeats every 3
+     * ticks (30 ms) — well below the election timeout (Raft §5.6) yet cheap on loopback and a LAN.
+     */
+    interface Raft {
+
+        /** Length of one logical tick of every local Raft core. */
+        @WithDefault("10ms")
+        Duration tick();
+
+        /** Base election timeout in ticks; each node draws from [this, 2 × this) (Raft §5.2). */
+        @WithDefault("20")
+        int electionTicks();
+
+        /** Leader heartbeat period in ticks; must stay well below the election timeout. */
+        @WithDefault("3")
+        int heartbeatTicks();
+
+        /** Number of shards (Raft groups); fixed for the life of a cluster, since names hash onto it. */
+        @WithDefault("8")
+        int shards();
+
+        /** Replicas per shard: its ring successors (capped by the number of members). */
+        @WithDefault("3")
+        int replicationFactor();
+
+        /** The Raft TCP port is the node's HTTP port plus this offset (peers are listed by their HTTP URLs). */
+        @WithDefault("1000")
+        int portOffset();
+
+        /** Inputs (messages, proposals, reads, ticks) waiting for the driver thread before new ones are refused. */
+        @WithDefault("16384")
+        int inputQueueCapacity();
+    }
+
+    /** Transport per message class. */
+    interface Channel {
+
+        /** Transport of Raft messages: {@code tcp} (direct, default) or {@code kafka} (needs kafka.bootstrap.servers). */
+        @WithDefault("tcp")
+        String raft();
     }
 }

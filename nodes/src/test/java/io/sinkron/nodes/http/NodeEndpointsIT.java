@@ -53,7 +53,9 @@ class NodeEndpointsIT {
                     .allMatch(url -> url.startsWith("http://127.0.0.1:"));
             assertThat(cluster.getLong("members[1].lastSeenMs")).isPositive();
             assertThat((Object) cluster.get("members[2].lastSeenMs")).isNull();
-            assertThat(cluster.getList("shards")).isEmpty();
+            // Every shard is listed with its three replicas (no leader here: n2 is a stand-in and n3 is down).
+            assertThat(cluster.getList("shards")).hasSize(8);
+            assertThat(cluster.getList("shards[0].members", String.class)).containsExactlyInAnyOrder("n1", "n2", "n3");
         });
     }
 

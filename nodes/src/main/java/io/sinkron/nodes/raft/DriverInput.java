@@ -1,0 +1,26 @@
+package io.sinkron.nodes.raft;
+
+import io.sinkron.consensus.raft.StateMachine;
+import io.sinkron.schemas.raft.RaftMessage;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/** What reaches the driver thread through its bounded queue. */
+sealed interface DriverInput {
+
+    /** Logical time passed; the driver reads how many ticks from the ticker's counter. */
+    record Tick() implements DriverInput {}
+
+    /** A message from a peer for one local replica. */
+    record Inbound(int shard, RaftMessage message) implements DriverInput {}
+
+    /** A client command for one shard. */
+    record Propose(int shard, byte[] command, CompletableFuture<RaftReply> reply) implements DriverInput {}
+
+    /** A linearizable read of one shard's state machine, run on the driver thread once safe. */
+    record Read(int shard, Function<StateMachine, byte[]> query, CompletableFuture<RaftReply> reply)
+            implements DriverInput {}
+
+    /** Stop the loop. */
+    record Stop() implements DriverInput {}
+}

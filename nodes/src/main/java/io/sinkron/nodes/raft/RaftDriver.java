@@ -1,0 +1,307 @@
+package io.sinkron.nodes.raft;
+
+import io.sinkron.channel.Channel;
+import io.sinkron.consensus.raft.Ready;
+import io.sinkron.nodes.storage.raft.PersistLimits;
+import io.sinkron.nodes.storage.raft.RaftLogStore;
+import io.sinkron.nodes.storage.raft.ShardWrite;
+import io.sinkron.schemas.raft.LogEntry;
+import io.sinkron.schemas.raft.RaftCodec;
+import io.sinkron.schemas.raft.RaftMessage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The loop of the one driver thread that owns every local Raft core (STYLE.md rule 3: one thread owns a core).
+ *
+ * <p>Each turn: drain up to {@link #INPUTS_PER_LOOP_MAX} inputs (messages, proposals, reads, ticks) and give them to
+ * the cores → collect every core's {@link Ready} → persist all shards' writes in <b>one</b> {@link
+ * RaftLogStore#persist} (group commit) and wait for it → only then send the messages (Raft §5.1: durable before
+ * visible) → install snapshots, apply committed entries in order, serve reads, compact → publish the view. The
+ * thread may wait for the store: it is not an event loop. A persist failure is fatal ({@link #onFatal}).
+ */
+final class RaftDriver implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(RaftDriver.class);
+
+    /** Inputs handled per turn, so one turn's Ready and group commit stay bounded. */
+    static final int INPUTS_PER_LOOP_MAX = 4_096;
+
+    /**
+     * Ticks given at once after the driver fell behind (a long persist, a GC pause). Capped so that a stall is not
+     * followed by a burst of elapsed timeouts firing elections everywhere at the same instant.
+     */
+    static final int CATCH_UP_TICKS_MAX = 5;
+
+    /** How often (ticks) a leader checks whether its shard's preferred leader should take over. */
+    static final int REBALANCE_TICKS = 300;
+
+    /** How long one persist call may take before the node gives up on its storage. */
+    static final long PERSIST_WAIT_MAX_MILLIS = 30_000;
+
+    /** How often (turns) requests abandoned by their callers are forgotten. */
+    static final int SWEEP_TURNS = 1_024;
+
+    private final Map<Integer, ShardReplica> replicas;
+    private final BlockingQueue<DriverInput> inputs;
+    private final RaftLogStore store;
+    private final PersistLimits limits;
+    private final Channel channel;
+    private final NodeIds ids;
+    private final int self;
+    private final RaftMetrics metrics;
+    private final long tickMillis;
+    private final int electionTicks;
+    private final AtomicLong ticksDue;
+    private final AtomicBoolean tickQueued;
+    private final Consumer<RaftView> publish;
+    private final Consumer<Throwable> onFatal;
+    private final Map<Integer, Long> lastHeardTick = new LinkedHashMap<>();
+    private long tickCount;
+    private long turns;
+    private boolean running = true;
+
+    RaftDriver(
+            Map<Integer, ShardReplica> replicas,
+            BlockingQueue<DriverInput> inputs,
+            RaftLogStore store,
+            PersistLimits limits,
+            Channel channel,
+            NodeIds ids,
+            int self,
+            RaftMetrics metrics,
+            long tickMillis,
+            int electionTicks,
+            AtomicLong ticksDue,
+            AtomicBoolean tickQueued,
+            Consumer<RaftView> publish,
+            Consumer<Throwable> onFatal) {
+        this.replicas = replicas;
+        this.inputs = inputs;
+        this.store = store;
+        this.limits = limits;
+        this.channel = channel;
+        this.ids = ids;
+        this.self = self;
+        this.metrics = metrics;
+        this.tickMillis = tickMillis;
+        this.electionTicks = electionTicks;
+        this.ticksDue = ticksDue;
+        this.tickQueued = tickQueued;
+        this.publish = publish;
+        this.onFatal = onFatal;
+    }
+
+    @Override
+    public void run() {
+        List<DriverInput> batch = new ArrayList<>();
+        try {
+            publishView();
+            while (running) {
+                DriverInput first = inputs.poll(tickMillis, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                inputs.drainTo(batch, INPUTS_PER_LOOP_MAX - 1);
+                batch.forEach(this::handle);
+                batch.clear();
+                processReadies();
+                publishView();
+                if (++turns % SWEEP_TURNS == 0) {
+                    replicas.values().forEach(ShardReplica::dropAbandoned);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            onFatal.accept(e);
+        } finally {
+            replicas.values().forEach(r -> r.abandonAll("the node is stopping"));
+        }
+    }
+
+    private void handle(DriverInput input) {
+        switch (input) {
+            case DriverInput.Tick tick -> onTick();
+            case DriverInput.Inbound in -> onInbound(in);
+            case DriverInput.Propose p -> {
+                ShardReplica replica = replicas.get(p.shard());
+                if (replica == null) {
+                    p.reply().complete(new RaftReply.NotLeader(null));
+                } else {
+                    replica.propose(p.command(), p.reply());
+                }
+            }
+            case DriverInput.Read r -> {
+                ShardReplica replica = replicas.get(r.shard());
+                if (replica == null) {
+                    r.reply().complete(new RaftReply.NotLeader(null));
+                } else {
+                    replica.read(r.query(), r.reply());
+                }
+            }
+            case DriverInput.Stop stop -> running = false;
+        }
+    }
+
+    private void onTick() {
+        tickQueued.set(false);
+        long due = Math.min(ticksDue.getAndSet(0), CATCH_UP_TICKS_MAX);
+        for (long i = 0; i < due; i++) {
+            tickCount++;
+            for (ShardReplica replica : replicas.values()) {
+                replica.node().tick();
+            }
+            if (tickCount % REBALANCE_TICKS == 0) {
+                rebalance();
+            }
+        }
+    }
+
+    private void onInbound(DriverInput.Inbound in) {
+        ShardReplica replica = replicas.get(in.shard());
+        RaftMessage message = in.message();
+        if (replica == null || message.to() != self) {
+            metrics.receivedDropped.increment();
+            return;
+        }
+        lastHeardTick.put(message.from(), tickCount);
+        replica.node().step(message);
+    }
+
+    /** Leaders hand their shard to its preferred leader (first ring successor) when it is up and caught up. */
+    private void rebalance() {
+        for (ShardReplica replica : replicas.values()) {
+            int preferred = ids.numberOf(replica.view().members().getFirst());
+            Long heard = lastHeardTick.get(preferred);
+            if (preferred != self && heard != null && tickCount - heard < electionTicks) {
+                replica.transferTo(preferred);
+            }
+        }
+    }
+
+    private void processReadies() throws InterruptedException {
+        Map<ShardReplica, Ready> readies = new LinkedHashMap<>();
+        List<ShardWrite> writes = new ArrayList<>();
+        for (ShardReplica replica : replicas.values()) {
+            Ready ready = replica.node().ready();
+            if (ready.isEmpty()) {
+                continue;
+            }
+            readies.put(replica, ready);
+            ShardWrite write = ShardWrite.of(replica.shard(), ready);
+            if (write != null) {
+                writes.add(write);
+            }
+        }
+        for (List<ShardWrite> chunk : chunks(writes)) {
+            persist(chunk);
+        }
+        for (Map.Entry<ShardReplica, Ready> e : readies.entrySet()) {
+            send(e.getKey().shard(), e.getValue().messages());
+        }
+        for (Map.Entry<ShardReplica, Ready> e : readies.entrySet()) {
+            e.getKey().afterPersist(e.getValue());
+        }
+    }
+
+    /** One group commit for every shard; nothing is sent until it returned (Raft §5.1). */
+    private void persist(List<ShardWrite> writes) throws InterruptedException {
+        int entries = writes.stream().mapToInt(w -> w.entries().size()).sum();
+        long begin = System.nanoTime();
+        try {
+            store.persist(writes).toCompletableFuture().get(PERSIST_WAIT_MAX_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new StorageFailure("persisting " + writes.size() + " shard writes failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new StorageFailure("persisting took over " + PERSIST_WAIT_MAX_MILLIS + " ms", e);
+        }
+        metrics.persist.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
+        metrics.appendBatchEntries.record(entries);
+        metrics.persistBatchShards.record(writes.size());
+    }
+
+    /**
+     * Splits a turn's writes into calls the store accepts ({@link PersistLimits}). Each shard's write stays whole
+     * (atomic on its own); only the group commit is split. All chunks are durable before anything is sent.
+     */
+    private List<List<ShardWrite>> chunks(List<ShardWrite> writes) {
+        List<List<ShardWrite>> chunks = new ArrayList<>();
+        List<ShardWrite> current = new ArrayList<>();
+        long entries = 0;
+        long bytes = 0;
+        for (ShardWrite write : writes) {
+            long writeEntries = write.entries().size();
+            long writeBytes =
+                    write.entries().stream().mapToLong(LogEntry::sizeBytes).sum()
+                            + (write.snapshot() == null ? 0 : write.snapshot().data().length);
+            if (!current.isEmpty()
+                    && (current.size() == limits.writesMax()
+                            || entries + writeEntries > limits.entriesMax()
+                            || bytes + writeBytes > limits.bytesMax())) {
+                chunks.add(current);
+                current = new ArrayList<>();
+                entries = 0;
+                bytes = 0;
+            }
+            current.add(write);
+            entries += writeEntries;
+            bytes += writeBytes;
+        }
+        if (!current.isEmpty()) {
+            chunks.add(current);
+        }
+        return chunks;
+    }
+
+    private void send(int shard, List<RaftMessage> messages) {
+        for (RaftMessage message : messages) {
+            String peer = ids.peerOf(message.to());
+            if (peer == null) {
+                throw new IllegalStateException("shard " + shard + " addressed unknown node " + message.to());
+            }
+            byte[] frame = new ShardEnvelope(shard, RaftCodec.encode(message)).encode();
+            try {
+                channel.send(peer, frame).whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        metrics.sendFailed.increment(); // Raft retries; a lost frame is a normal event
+                    }
+                });
+                metrics.sent.increment();
+            } catch (RuntimeException e) {
+                metrics.sendFailed.increment();
+                LOG.debugf("shard %d: send to %s refused: %s", shard, peer, e.getMessage());
+            }
+        }
+    }
+
+    private void publishView() {
+        Map<Integer, RaftView.ShardStatus> shards = new LinkedHashMap<>();
+        for (ShardReplica replica : replicas.values()) {
+            shards.put(
+                    replica.shard(),
+                    new RaftView.ShardStatus(replica.view(), replica.node().role(), replica.proposalCount()));
+        }
+        publish.accept(new RaftView(shards));
+    }
+
+    /** The store failed: Raft cannot promise anything without it, so the node stops. */
+    static final class StorageFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StorageFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

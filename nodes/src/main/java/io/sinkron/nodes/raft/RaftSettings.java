@@ -1,0 +1,90 @@
+package io.sinkron.nodes.raft;
+
+import io.sinkron.consensus.raft.RaftConfig;
+import io.sinkron.nodes.config.InvalidConfigurationException;
+import io.sinkron.nodes.config.SinkronConfig;
+import io.sinkron.nodes.shard.ShardMap;
+import java.time.Duration;
+
+/**
+ * The validated Raft settings of this node (from {@code sinkron.raft.*} and {@code sinkron.channel.raft}).
+ *
+ * <p>Timing, and why: one tick is {@code tick} (10 ms by default). The election timeout is {@code electionTicks}
+ * (20) ticks, drawn by each core from [20, 40) ticks = [200, 400) ms, so a failed leader is replaced in well under a
+ * second while a scheduling hiccup of a few tens of ms does not start an election. Heartbeats go every {@code
+ * heartbeatTicks} (3) ticks = 30 ms: about seven heartbeats fit in the shortest election timeout, so losing one or two
+ * frames does not depose a leader (Raft §5.6: broadcastTime ≪ electionTimeout ≪ MTBF). Pre-vote (§9.6) and
+ * check-quorum (§6.2) are always on in the core, so a node that was cut off cannot disrupt the group on return.
+ *
+ * @param tick wall-clock length of one tick
+ * @param raftConfig the core's tunables, timeouts in ticks
+ * @param shardCount shards (Raft groups)
+ * @param replicationFactor replicas per shard
+ * @param portOffset Raft TCP port = HTTP port + this
+ * @param inputQueueCapacity bound of the driver's input queue
+ * @param channel transport of Raft messages
+ */
+public record RaftSettings(
+        Duration tick,
+        RaftConfig raftConfig,
+        int shardCount,
+        int replicationFactor,
+        int portOffset,
+        int inputQueueCapacity,
+        ChannelKind channel) {
+
+    /** Transports Raft messages may travel on. */
+    public enum ChannelKind {
+        TCP,
+        KAFKA
+    }
+
+    static final Duration TICK_MIN = Duration.ofMillis(1);
+    static final Duration TICK_MAX = Duration.ofSeconds(1);
+    static final int INPUT_QUEUE_CAPACITY_MAX = 1 << 20;
+
+    /** Validates the raw configuration; a problem names the property. */
+    public static RaftSettings from(SinkronConfig config) {
+        SinkronConfig.Raft raft = config.raft();
+        Duration tick = raft.tick();
+        if (tick.compareTo(TICK_MIN) < 0 || tick.compareTo(TICK_MAX) > 0) {
+            throw new InvalidConfigurationException("sinkron.raft.tick must be 1ms..1s, was " + tick);
+        }
+        if (raft.heartbeatTicks() < 1 || raft.electionTicks() < 3 * raft.heartbeatTicks()) {
+            throw new InvalidConfigurationException("sinkron.raft.election-ticks (" + raft.electionTicks()
+                    + ") must be at least 3 x sinkron.raft.heartbeat-ticks (" + raft.heartbeatTicks() + ")");
+        }
+        if (raft.shards() < 1 || raft.shards() > ShardMap.SHARDS_MAX) {
+            throw new InvalidConfigurationException(
+                    "sinkron.raft.shards must be 1.." + ShardMap.SHARDS_MAX + ", was " + raft.shards());
+        }
+        if (raft.replicationFactor() < 1) {
+            throw new InvalidConfigurationException("sinkron.raft.replication-factor must be positive");
+        }
+        if (raft.portOffset() < 1 || raft.portOffset() > 60_000) {
+            throw new InvalidConfigurationException(
+                    "sinkron.raft.port-offset must be 1..60000, was " + raft.portOffset());
+        }
+        if (raft.inputQueueCapacity() < 16 || raft.inputQueueCapacity() > INPUT_QUEUE_CAPACITY_MAX) {
+            throw new InvalidConfigurationException(
+                    "sinkron.raft.input-queue-capacity must be 16.." + INPUT_QUEUE_CAPACITY_MAX);
+        }
+        ChannelKind kind =
+                switch (config.channel().raft().strip().toLowerCase(java.util.Locale.ROOT)) {
+                    case "tcp" -> ChannelKind.TCP;
+                    case "kafka" -> ChannelKind.KAFKA;
+                    default ->
+                        throw new InvalidConfigurationException("sinkron.channel.raft must be tcp or kafka, was '"
+                                + config.channel().raft() + "'");
+                };
+        RaftConfig core = RaftConfig.defaults().withTimeouts(raft.electionTicks(), raft.heartbeatTicks());
+        return new RaftSettings(
+                tick,
+                core,
+                raft.shards(),
+                raft.replicationFactor(),
+                raft.portOffset(),
+                raft.inputQueueCapacity(),
+                kind);
+    }
+}

@@ -1,0 +1,18 @@
+package io.sinkron.nodes.raft;
+
+import io.sinkron.consensus.raft.StateMachine;
+import io.sinkron.nodes.kv.KvStateMachine;
+import jakarta.inject.Singleton;
+
+/**
+ * Which state machine each shard runs. For now every shard holds one service, the replicated key-value register
+ * ({@link KvStateMachine}); locks, queues and the cache directory join here as further services of the same shard.
+ */
+@Singleton
+public class ShardStateMachines {
+
+    /** A fresh, empty state machine for {@code shard}; the driver restores its snapshot before applying entries. */
+    public StateMachine create(int shard) {
+        return new KvStateMachine();
+    }
+}
