@@ -17,8 +17,12 @@ sealed interface DriverInput {
     /** A client command for one shard. */
     record Propose(int shard, byte[] command, CompletableFuture<RaftReply> reply) implements DriverInput {}
 
-    /** A linearizable read of one shard's state machine, run on the driver thread once safe. */
-    record Read(int shard, Function<StateMachine, byte[]> query, CompletableFuture<RaftReply> reply)
+    /**
+     * A read of one shard's state machine, run on the driver thread: once safe (ReadIndex) when {@code linearizable},
+     * else at once on whatever this replica applied so far (any role; may be stale).
+     */
+    record Read(
+            int shard, Function<StateMachine, byte[]> query, boolean linearizable, CompletableFuture<RaftReply> reply)
             implements DriverInput {}
 
     /** Stop the loop. */

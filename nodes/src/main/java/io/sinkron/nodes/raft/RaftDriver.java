@@ -148,7 +148,7 @@ final class RaftDriver implements Runnable {
                 if (replica == null) {
                     r.reply().complete(new RaftReply.NotLeader(null));
                 } else {
-                    replica.read(r.query(), r.reply());
+                    replica.read(r.query(), r.linearizable(), r.reply());
                 }
             }
             case DriverInput.Stop stop -> running = false;

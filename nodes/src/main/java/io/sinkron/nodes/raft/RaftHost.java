@@ -271,7 +271,17 @@ public class RaftHost {
     /** A linearizable read (ReadIndex) of {@code shard}'s state machine; {@code query} runs on the driver thread. */
     public CompletionStage<RaftReply> read(int shard, Function<StateMachine, byte[]> query) {
         CompletableFuture<RaftReply> reply = new CompletableFuture<>();
-        return submit(new DriverInput.Read(shard, query, reply), reply, true);
+        return submit(new DriverInput.Read(shard, query, true, reply), reply, true);
+    }
+
+    /**
+     * A read of this node's own replica of {@code shard} as applied so far, without asking the leader: fast and
+     * available on any replica, but possibly stale. Completes with {@link RaftReply.NotLeader} (null leader) when
+     * this node holds no replica of the shard.
+     */
+    public CompletionStage<RaftReply> readLocal(int shard, Function<StateMachine, byte[]> query) {
+        CompletableFuture<RaftReply> reply = new CompletableFuture<>();
+        return submit(new DriverInput.Read(shard, query, false, reply), reply, true);
     }
 
     private CompletionStage<RaftReply> submit(

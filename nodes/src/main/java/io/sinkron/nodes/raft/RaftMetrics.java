@@ -68,6 +68,13 @@ final class RaftMetrics {
                 .commitIndex());
         gauge(registry, "sinkron.raft.applied.index", "Highest applied index", tag, views, s -> s.view()
                 .appliedIndex());
+        gauge(
+                registry,
+                "sinkron.raft.apply.lag",
+                "Entries committed but not yet applied on this replica",
+                tag,
+                views,
+                s -> s.view().commitIndex() - s.view().appliedIndex());
         FunctionCounter.builder("sinkron.raft.proposals", views, v -> {
                     RaftView.ShardStatus status = v.get().shards().get(shard);
                     return status == null ? 0 : status.proposals();

@@ -22,6 +22,8 @@ public final class LocalCluster implements AutoCloseable {
 
     private static final Duration READY_WAIT = Duration.ofSeconds(90);
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
+    private static final int LAB_HTTP_PORT = 8081;
+    private static final int LAB_POSTGRES_PORT = 15441;
 
     private final Path root;
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
@@ -51,6 +53,39 @@ public final class LocalCluster implements AutoCloseable {
                             e.getValue(),
                             freePort(),
                             cluster.root.resolve(e.getKey()),
+                            peers,
+                            extraProperties));
+        }
+        return cluster;
+    }
+
+    /**
+     * Creates (does not start) nodes n1..n{size} of {@code lab}, each in its own network namespace at its lab address,
+     * all on the same ports (namespaces do not share ports).
+     */
+    public static LocalCluster inLab(NetworkLab lab, int size, List<String> extraProperties) throws IOException {
+        if (!Files.exists(NodeProcess.JAR)) {
+            throw new IllegalStateException(NodeProcess.JAR + " is missing: run the package phase first");
+        }
+        LocalCluster cluster = new LocalCluster(Files.createTempDirectory("sinkron-lab-"));
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            ids.add("n" + i);
+        }
+        String peers = ids.stream()
+                .map(id -> id + "=http://" + lab.address(id) + ":" + LAB_HTTP_PORT)
+                .collect(Collectors.joining(","));
+        for (String id : ids) {
+            cluster.nodes.put(
+                    id,
+                    new NodeProcess(
+                            id,
+                            lab.address(id),
+                            lab.prefix(id),
+                            LAB_HTTP_PORT,
+                            // Unix-domain sockets live in the shared /tmp, so ports must differ even across namespaces.
+                            LAB_POSTGRES_PORT + ids.indexOf(id),
+                            cluster.root.resolve(id),
                             peers,
                             extraProperties));
         }

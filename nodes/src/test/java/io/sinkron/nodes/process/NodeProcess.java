@@ -18,8 +18,11 @@ import java.util.Optional;
  */
 public final class NodeProcess {
 
-    /** The fast-jar Quarkus builds in the package phase, before failsafe runs. */
-    public static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    /**
+     * The fast-jar Quarkus builds in the package phase, before failsafe runs; {@code -Dsinkron.it.jar} points at a
+     * copy instead (so a rebuild in the same tree cannot pull the jar from under running nodes).
+     */
+    public static final Path JAR = Path.of(System.getProperty("sinkron.it.jar", "target/quarkus-app/quarkus-run.jar"));
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -30,10 +33,30 @@ public final class NodeProcess {
     private final Path dataDir;
     private final String peers;
     private final List<String> extraProperties;
+    private final String host;
+    private final List<String> commandPrefix;
     private Process process;
 
     NodeProcess(String id, int httpPort, int postgresPort, Path dataDir, String peers, List<String> extraProperties) {
+        this(id, "127.0.0.1", List.of(), httpPort, postgresPort, dataDir, peers, extraProperties);
+    }
+
+    /**
+     * A node listening on {@code host}, started through {@code commandPrefix} (e.g. {@code ip netns exec NS}, which
+     * replaces itself with the JVM, so the process handle is the node's own).
+     */
+    NodeProcess(
+            String id,
+            String host,
+            List<String> commandPrefix,
+            int httpPort,
+            int postgresPort,
+            Path dataDir,
+            String peers,
+            List<String> extraProperties) {
         this.id = id;
+        this.host = host;
+        this.commandPrefix = List.copyOf(commandPrefix);
         this.httpPort = httpPort;
         this.postgresPort = postgresPort;
         this.dataDir = dataDir;
@@ -46,7 +69,7 @@ public final class NodeProcess {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + httpPort);
+        return URI.create("http://" + host + ":" + httpPort);
     }
 
     public Path dataDir() {
@@ -63,11 +86,12 @@ public final class NodeProcess {
             throw new IllegalStateException(id + " is already running");
         }
         Files.createDirectories(dataDir);
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(commandPrefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");
         command.add("-Dsinkron.node.id=" + id);
+        command.add("-Dquarkus.http.host=" + host);
         command.add("-Dquarkus.http.port=" + httpPort);
         command.add("-Dsinkron.node.peers=" + peers);
         command.add("-Dsinkron.node.data-dir=" + dataDir);
