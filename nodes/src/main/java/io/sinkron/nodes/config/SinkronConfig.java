@@ -85,13 +85,14 @@ public interface SinkronConfig {
         @WithDefault("10ms")
         Duration tick();
 
-        /** Base election timeout in ticks; each node draws from [this, 2 × this) (Raft §5.2). */
-        @WithDefault("20")
-        int electionTicks();
+        /**
+         * Base election timeout in ticks; each node draws from [this, 2 × this) (Raft §5.2). Unset: 20 on the tcp
+         * channel, 100 on kafka (whose round trips are slower and far more variable).
+         */
+        Optional<Integer> electionTicks();
 
-        /** Leader heartbeat period in ticks; must stay well below the election timeout. */
-        @WithDefault("3")
-        int heartbeatTicks();
+        /** Leader heartbeat period in ticks; must stay well below the election timeout. Unset: 3 on tcp, 10 on kafka. */
+        Optional<Integer> heartbeatTicks();
 
         /** Number of shards (Raft groups); fixed for the life of a cluster, since names hash onto it. */
         @WithDefault("8")
