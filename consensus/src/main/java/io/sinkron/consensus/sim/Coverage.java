@@ -17,8 +17,13 @@ package io.sinkron.consensus.sim;
  * @param learnersPromoted committed configurations promoting a learner to voter
  * @param votersRemoved committed configurations removing a voter
  * @param readIndexReadsServed client reads answered through ReadIndex (dissertation §6.4)
- * @param proposalsCheckedForLiveness proposals accepted after the faults stopped that had to commit in bound
- * @param electionLatencyStepsMax most steps from the end of the faults until a stable leader existed
+ * @param proposalsCheckedForLiveness proposals accepted after the faults stopped, held to the commit bound while their
+ *     leader kept leading
+ * @param proposalsReleasedByLeaderChange of those, proposals whose leader stopped leading before they were applied on
+ *     every member (Raft may overwrite them; see {@code LivenessChecker})
+ * @param leadershipsEndedAfterHeal leaders that stopped leading their term after the faults stopped
+ * @param electionLatencyStepsMax most steps from the end of the faults until the leader that led to the end of the run
+ *     was first seen leading
  * @param commitLatencyStepsMax most steps from acceptance to apply on every member, for the proposals above
  */
 public record Coverage(
@@ -36,11 +41,13 @@ public record Coverage(
         long votersRemoved,
         long readIndexReadsServed,
         long proposalsCheckedForLiveness,
+        long proposalsReleasedByLeaderChange,
+        long leadershipsEndedAfterHeal,
         long electionLatencyStepsMax,
         long commitLatencyStepsMax) {
 
     /** Nothing happened yet. */
-    public static final Coverage NONE = new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final Coverage NONE = new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Counts added, latency maxima combined. */
     public Coverage plus(Coverage o) {
@@ -59,6 +66,8 @@ public record Coverage(
                 votersRemoved + o.votersRemoved,
                 readIndexReadsServed + o.readIndexReadsServed,
                 proposalsCheckedForLiveness + o.proposalsCheckedForLiveness,
+                proposalsReleasedByLeaderChange + o.proposalsReleasedByLeaderChange,
+                leadershipsEndedAfterHeal + o.leadershipsEndedAfterHeal,
                 Math.max(electionLatencyStepsMax, o.electionLatencyStepsMax),
                 Math.max(commitLatencyStepsMax, o.commitLatencyStepsMax));
     }

@@ -17,6 +17,8 @@ final class CoverageCounter {
     long votersRemoved;
     long readIndexReadsServed;
     long proposalsCheckedForLiveness;
+    long proposalsReleasedByLeaderChange;
+    long leadershipsEndedAfterHeal;
     long electionLatencyStepsMax;
     long commitLatencyStepsMax;
 
@@ -36,6 +38,8 @@ final class CoverageCounter {
                 votersRemoved,
                 readIndexReadsServed,
                 proposalsCheckedForLiveness,
+                proposalsReleasedByLeaderChange,
+                leadershipsEndedAfterHeal,
                 electionLatencyStepsMax,
                 commitLatencyStepsMax);
     }

@@ -16,12 +16,12 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * A hand-driven cluster for scripted scenarios (Figure 8, a forgotten vote): the test decides every tick, every
- * delivery, every cut link and every crash, while the same {@link SafetyChecker} as the random {@link Simulation}
- * runs after every input and the same durability check after every restart. Each node's effects are handled as a
- * real driver must (persist, send, install, apply, compact). A violated property throws {@link SimulationFailure}
- * with the scenario's {@code seed}. Messages wait in one FIFO queue until the script delivers or drops them.
- * Single-threaded.
+ * A hand-driven cluster for scripted scenarios (Figure 8, a forgotten vote, a leader deposed after the heal): the test
+ * decides every tick, every delivery, every cut link and every crash, while the same {@link SafetyChecker} as the
+ * random {@link Simulation} runs after every input and the same durability check after every restart. Each node's
+ * effects are handled as a real driver must (persist, send, install, apply, compact). A violated property throws {@link
+ * SimulationFailure} with the scenario's {@code seed}. Messages wait in one FIFO queue until the script delivers or
+ * drops them. Single-threaded.
  */
 public final class ScriptedCluster {
 
@@ -83,6 +83,16 @@ public final class ScriptedCluster {
         Outcome[] out = new Outcome[1];
         guarded(() -> {
             out[0] = nodes.get(id).raft.propose(command);
+            drive(nodes.get(id));
+        });
+        return out[0];
+    }
+
+    /** Asks leader {@code id} to hand leadership to {@code target} (dissertation §3.10). */
+    public Outcome transferLeadership(int id, int target) {
+        Outcome[] out = new Outcome[1];
+        guarded(() -> {
+            out[0] = nodes.get(id).raft.transferLeadership(target);
             drive(nodes.get(id));
         });
         return out[0];
@@ -162,6 +172,22 @@ public final class ScriptedCluster {
     public void restart(int id) {
         nodes.get(id).start(raft, seed * 31 + id + 1_000 * ++inputs, factory);
         guarded(() -> checker.checkCommittedDurable(nodes, initial.voters()));
+    }
+
+    /** The nodes that are up, for checkers a test drives itself (such as {@link LivenessChecker}). */
+    List<RaftNode> live() {
+        List<RaftNode> up = new ArrayList<>();
+        for (SimNode node : nodes) {
+            if (node.isUp()) {
+                up.add(node.raft);
+            }
+        }
+        return up;
+    }
+
+    /** The safety checker that has seen every apply of this script. */
+    SafetyChecker safety() {
+        return checker;
     }
 
     /** The entry first applied at {@code index} anywhere, or null. */

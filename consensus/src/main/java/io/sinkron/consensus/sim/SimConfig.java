@@ -6,19 +6,25 @@ import io.sinkron.consensus.raft.RaftConfig;
  * One simulation run. Everything random is derived from {@code seed}; the rest is fixed here, so {@code (seed,
  * config)} determines the whole history.
  *
- * <p>Liveness (checked after {@code faultSteps}, when the network heals and every crashed node restarts): within
- * {@code electionBoundSteps} a <i>stable leader</i> must exist — a leader whose term is the highest term of any node —
- * and every proposal such a leader accepts from then on must be applied, unchanged, on every member within {@code
- * commitBoundSteps} of its acceptance. Breaking either bound is a {@link SimulationFailure} naming the seed.
+ * <p>Liveness (checked after {@code faultSteps}, when the network heals and every crashed node restarts; see {@link
+ * LivenessChecker} for the exact statement and why it is what Raft promises): within {@code electionBoundSteps} a
+ * leader of the highest term of any node must exist and lead to the end of the run, with at most {@code
+ * leaderChangesMax} leaderships ending on the way; every proposal a leader accepts from the heal on must be applied,
+ * unchanged, on every member within {@code commitBoundSteps} of its acceptance unless that leader's leadership ended
+ * first (Raft may then overwrite it). Breaking any of these is a {@link SimulationFailure} naming the seed.
  *
  * @param seed the one seed
  * @param nodes initial voters, ids 0..nodes-1
  * @param spareNodes extra nodes that join as learners and may be promoted (membership changes)
  * @param steps total simulated steps
  * @param faultSteps faults happen only before this step; after it the network heals and liveness is checked
- * @param electionBoundSteps after {@code faultSteps}, the bound within which a stable leader must exist
- * @param commitBoundSteps the bound within which every proposal a stable leader accepted after the faults must be
- *     applied on every member
+ * @param electionBoundSteps after {@code faultSteps}, the bound within which leadership must settle on a leader of
+ *     the highest term that then leads to the end of the run
+ * @param commitBoundSteps the bound within which every proposal a leader accepted after the faults must be applied on
+ *     every member, unless that leader's leadership ended first
+ * @param leaderChangesMax most leaderships that may end after {@code faultSteps}: a leader cut off until the heal
+ *     deposed by check-quorum, a leader elected at the heal superseded by a campaign begun before it, a transfer or
+ *     a self-removal completing — each releases the proposals its leader had not yet committed
  * @param lossPercent chance a message is dropped
  * @param duplicatePercent chance a message is delivered twice
  * @param maxDelaySteps messages take 1..this many steps (reordering comes from differing delays)
@@ -38,6 +44,7 @@ public record SimConfig(
         int faultSteps,
         int electionBoundSteps,
         int commitBoundSteps,
+        int leaderChangesMax,
         int lossPercent,
         int duplicatePercent,
         int maxDelaySteps,
@@ -55,6 +62,7 @@ public record SimConfig(
         }
         if (electionBoundSteps < 1
                 || commitBoundSteps < 1
+                || leaderChangesMax < 0
                 || faultSteps + electionBoundSteps + commitBoundSteps > steps) {
             throw new IllegalArgumentException("liveness bounds must fit after the fault phase: " + this);
         }
@@ -65,7 +73,7 @@ public record SimConfig(
         int nodes = Math.floorMod(seed, 2) == 0 ? 3 : 5;
         RaftConfig raft = RaftConfig.defaults().withTimeouts(10, 2).withSnapshots(40, 96);
         return new SimConfig(
-                seed, nodes, 1, 1_600, 1_100, 200, 150, 5, 2, 4, 4, 8, 3, 3, false, StorageFault.NONE, raft);
+                seed, nodes, 1, 1_600, 1_100, 200, 150, 3, 5, 2, 4, 4, 8, 3, 3, false, StorageFault.NONE, raft);
     }
 
     public SimConfig withStorageFault(StorageFault fault) {
@@ -77,6 +85,7 @@ public record SimConfig(
                 faultSteps,
                 electionBoundSteps,
                 commitBoundSteps,
+                leaderChangesMax,
                 lossPercent,
                 duplicatePercent,
                 maxDelaySteps,
@@ -98,6 +107,7 @@ public record SimConfig(
                 faultSteps,
                 electionBoundSteps,
                 commitBoundSteps,
+                leaderChangesMax,
                 lossPercent,
                 duplicatePercent,
                 maxDelaySteps,
@@ -120,6 +130,7 @@ public record SimConfig(
                 faultSteps,
                 electionBoundSteps,
                 commitBoundSteps,
+                leaderChangesMax,
                 lossPercent,
                 duplicatePercent,
                 maxDelaySteps,
@@ -142,6 +153,7 @@ public record SimConfig(
                 faultSteps,
                 electionBoundSteps,
                 commitBoundSteps,
+                leaderChangesMax,
                 loss,
                 duplicate,
                 maxDelay,
@@ -164,6 +176,7 @@ public record SimConfig(
                 faultSteps,
                 electionBoundSteps,
                 commitBoundSteps,
+                leaderChangesMax,
                 lossPercent,
                 duplicatePercent,
                 maxDelaySteps,
@@ -186,6 +199,7 @@ public record SimConfig(
                 0,
                 electionBoundSteps,
                 commitBoundSteps,
+                leaderChangesMax,
                 0,
                 0,
                 1,

@@ -26,11 +26,11 @@ import java.util.TreeSet;
 /**
  * Runs one whole cluster on one thread, step by step, from one seed (see {@link SimConfig}). Each step: scheduled
  * faults, a tick for each live node (with per-node clock skew), delivery of due messages, client activity; after every
- * input the node's {@link Ready} is handled exactly as a real driver must (persist, send, install, apply, serve
- * reads, compact) and the {@link SafetyChecker} runs; after every restart and at the end it also checks that no
- * committed entry was lost. After the fault phase the network heals, every crashed node restarts and the {@link
- * LivenessChecker} holds the cluster to {@link SimConfig#electionBoundSteps()} and {@link
- * SimConfig#commitBoundSteps()} (a marker proposal guarantees there is something to commit). At the end the clients'
+ * input the node's {@link Ready} is handled exactly as a real driver must (persist, send, install, apply, serve reads,
+ * compact) and the {@link SafetyChecker} runs; after every restart and at the end it also checks that no committed
+ * entry was lost. After the fault phase the network heals, every crashed node restarts and the {@link LivenessChecker}
+ * holds the cluster to {@link SimConfig#electionBoundSteps()}, {@link SimConfig#commitBoundSteps()} and {@link
+ * SimConfig#leaderChangesMax()} (a marker proposal guarantees there is something to commit). At the end the clients'
  * history is checked for linearizability. Each run counts what it exercised in a {@link Coverage}.
  */
 public final class Simulation implements KvClients.Cluster {
