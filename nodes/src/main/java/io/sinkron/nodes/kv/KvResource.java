@@ -5,6 +5,7 @@ import io.sinkron.nodes.config.NodeSettings;
 import io.sinkron.nodes.raft.LeaderForwarder;
 import io.sinkron.nodes.raft.RaftHost;
 import io.sinkron.nodes.raft.RaftReply;
+import io.sinkron.nodes.raft.ShardServices;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import jakarta.ws.rs.Consumes;
@@ -103,7 +104,7 @@ public class KvResource {
                                     + SEQUENCE_HEADER,
                             path));
         }
-        byte[] command = new KvCommand(client, seq, key, value).encode();
+        byte[] command = ShardServices.command(ShardServices.KV, new KvCommand(client, seq, key, value).encode());
         int shard = raft.shardOf(key);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", MediaType.APPLICATION_OCTET_STREAM);
@@ -143,7 +144,7 @@ public class KvResource {
         if ("local".equals(consistency)) {
             return Uni.createFrom()
                     .completionStage(() -> raft.readLocal(
-                            shard, sm -> ((KvStateMachine) sm).get(key).orElse(null)))
+                            shard, sm -> KvResource.register(sm).get(key).orElse(null)))
                     .map(reply -> switch (reply) {
                         case RaftReply.Done done -> valueAnswer(done, key, path);
                         case RaftReply.NotLeader notLeader ->
@@ -158,7 +159,7 @@ public class KvResource {
         return withLeader(
                 () -> raft.read(
                         shard,
-                        (StateMachine sm) -> ((KvStateMachine) sm).get(key).orElse(null)),
+                        (StateMachine sm) -> KvResource.register(sm).get(key).orElse(null)),
                 done -> valueAnswer(done, key, path),
                 HttpMethod.GET,
                 path,
@@ -166,6 +167,10 @@ public class KvResource {
                 null,
                 hops == null ? 0 : hops,
                 true);
+    }
+
+    private static KvStateMachine register(StateMachine shard) {
+        return (KvStateMachine) ((ShardServices) shard).service(ShardServices.KV);
     }
 
     private static Response valueAnswer(RaftReply.Done done, String key, String path) {
