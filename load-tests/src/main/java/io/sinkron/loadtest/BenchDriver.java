@@ -10,11 +10,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * The benchmark driver: runs a scenario against a running cluster at several concurrency levels and prints
- * throughput and latency percentiles (HdrHistogram). Every level is bounded in time and in operation count.
+ * throughput and latency percentiles (HdrHistogram). Every level is bounded in time and in operation count. The
+ * {@code failover} scenario instead kills shard leaders one at a time and times the first acknowledged write after
+ * each kill ({@link FailoverRun}).
  */
 @Command(
         name = "bench",
@@ -57,6 +60,9 @@ public final class BenchDriver implements Callable<Integer> {
     @Option(names = "--markdown", description = "Also print a Markdown table for docs/benchmarks.md.")
     boolean markdown;
 
+    @Mixin
+    FailoverOptions failoverOptions;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchDriver()).execute(args));
     }
@@ -64,29 +70,33 @@ public final class BenchDriver implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Scenario chosen = SCENARIOS.get(scenario);
-        if (chosen == null) {
+        if (chosen == null && !FailoverRun.NAME.equals(scenario)) {
             throw new CommandLine.ParameterException(
-                    new CommandLine(this), "unknown scenario " + scenario + "; known: " + SCENARIOS.keySet());
+                    new CommandLine(this), "unknown scenario " + scenario + "; known: " + new ScenarioNames());
         }
         if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofMinutes(30)) > 0) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--duration must be in (0, 30 min]");
         }
-        List<LevelResult> results = new ArrayList<>();
         try (HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build()) {
-            Scenario.Context context = new Scenario.Context(http, targets);
-            for (int c : concurrency) {
-                if (c < 1 || c > 4096) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), "concurrency must be 1..4096");
-                }
-                LevelResult result =
-                        new LevelRun(chosen, context, c, warmup.toNanos(), duration.toNanos(), operationsMax).run();
-                System.out.println(result.line());
-                results.add(result);
+            return chosen == null ? failover(http) : levels(chosen, http);
+        }
+    }
+
+    private int levels(Scenario chosen, HttpClient http) throws Exception {
+        List<LevelResult> results = new ArrayList<>();
+        Scenario.Context context = new Scenario.Context(http, targets);
+        for (int c : concurrency) {
+            if (c < 1 || c > 4096) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "concurrency must be 1..4096");
             }
+            LevelResult result =
+                    new LevelRun(chosen, context, c, warmup.toNanos(), duration.toNanos(), operationsMax).run();
+            System.out.println(result.line());
+            results.add(result);
         }
         if (markdown) {
             System.out.println();
@@ -96,11 +106,24 @@ public final class BenchDriver implements Callable<Integer> {
         return results.stream().allMatch(r -> r.operations() > 0) ? 0 : 1;
     }
 
+    private int failover(HttpClient http) throws InterruptedException {
+        String problem = failoverOptions.problem();
+        if (problem != null) {
+            throw new CommandLine.ParameterException(new CommandLine(this), problem);
+        }
+        NodeProcesses processes = new NodeProcesses(failoverOptions.dataDir, failoverOptions.clusterScript);
+        FailoverRun.Outcome outcome =
+                new FailoverRun(new NodeClient(http), processes, targets, failoverOptions, System.out).run();
+        outcome.print(markdown, System.out);
+        return outcome.stoppedBecause() == null ? 0 : 1;
+    }
+
     static final class ScenarioNames extends ArrayList<String> {
         private static final long serialVersionUID = 1L;
 
         ScenarioNames() {
             super(SCENARIOS.keySet());
+            add(FailoverRun.NAME);
         }
     }
 }
