@@ -54,6 +54,22 @@ public record RaftConfig(
         return new RaftConfig(10, 2, 256, 1 << 20, 8, 10_000, 1_024, 64 * 1024, 1L << 30, 10_000, 100);
     }
 
+    /** A copy that snapshots after {@code entries} applied entries. */
+    public RaftConfig withSnapshotThresholdEntries(long entries) {
+        return new RaftConfig(
+                electionTimeoutTicks,
+                heartbeatTicks,
+                maxEntriesPerAppend,
+                maxBytesPerAppend,
+                maxInflightAppends,
+                maxUncommittedEntries,
+                maxPendingReads,
+                snapshotChunkBytes,
+                maxSnapshotBytes,
+                entries,
+                learnerCatchUpEntries);
+    }
+
     /** A copy with another election timeout and heartbeat period. */
     public RaftConfig withTimeouts(int electionTicks, int heartbeatPeriodTicks) {
         return new RaftConfig(

@@ -106,6 +106,13 @@ public interface SinkronConfig {
         @WithDefault("1000")
         int portOffset();
 
+        /**
+         * Applied entries after which a replica snapshots its state machine and compacts its log (Raft §7); a follower
+         * that falls behind the compacted log is sent the snapshot.
+         */
+        @WithDefault("10000")
+        long snapshotEntries();
+
         /** Inputs (messages, proposals, reads, ticks) waiting for the driver thread before new ones are refused. */
         @WithDefault("16384")
         int inputQueueCapacity();

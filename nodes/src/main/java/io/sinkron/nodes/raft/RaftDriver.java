@@ -291,7 +291,11 @@ final class RaftDriver implements Runnable {
         for (ShardReplica replica : replicas.values()) {
             shards.put(
                     replica.shard(),
-                    new RaftView.ShardStatus(replica.view(), replica.node().role(), replica.proposalCount()));
+                    new RaftView.ShardStatus(
+                            replica.view(),
+                            replica.node().role(),
+                            replica.proposalCount(),
+                            replica.node().snapshotIndex()));
         }
         publish.accept(new RaftView(shards));
     }

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -82,6 +83,9 @@ public class RaftHost {
     private final AtomicLong ticksDue = new AtomicLong();
     private final AtomicBoolean tickQueued = new AtomicBoolean();
     private volatile RaftView view = RaftView.EMPTY;
+    // Held here for the node's life: Micrometer keeps only a weak reference to a gauge's state object, and a lambda
+    // created at registration would be collected, turning every per-shard gauge into NaN after the first GC.
+    private final Supplier<RaftView> views = () -> view;
     private volatile BlockingQueue<DriverInput> inputs;
     private RaftMetrics metrics;
     private Channel channel;
@@ -200,7 +204,7 @@ public class RaftHost {
             }
             RaftNode node = new RaftNode(ids.numberOf(settings.selfId()), raft.raftConfig(), random.split(), state);
             replicas.put(shard, new ShardReplica(shard, node, machine, members, ids));
-            RaftMetrics.registerShard(registry, shard, () -> view);
+            RaftMetrics.registerShard(registry, shard, views);
         }
         return replicas;
     }

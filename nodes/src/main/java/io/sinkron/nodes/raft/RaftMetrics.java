@@ -70,6 +70,13 @@ final class RaftMetrics {
                 .appliedIndex());
         gauge(
                 registry,
+                "sinkron.raft.snapshot.index",
+                "Last index covered by this replica's latest snapshot",
+                tag,
+                views,
+                RaftView.ShardStatus::snapshotIndex);
+        gauge(
+                registry,
                 "sinkron.raft.apply.lag",
                 "Entries committed but not yet applied on this replica",
                 tag,

@@ -96,7 +96,13 @@ public record RaftSettings(
             throw new InvalidConfigurationException("sinkron.raft.election-ticks (" + electionTicks
                     + ") must be at least 3 x sinkron.raft.heartbeat-ticks (" + heartbeatTicks + ")");
         }
-        RaftConfig core = RaftConfig.defaults().withTimeouts(electionTicks, heartbeatTicks);
+        if (raft.snapshotEntries() < 1) {
+            throw new InvalidConfigurationException(
+                    "sinkron.raft.snapshot-entries must be positive, was " + raft.snapshotEntries());
+        }
+        RaftConfig core = RaftConfig.defaults()
+                .withTimeouts(electionTicks, heartbeatTicks)
+                .withSnapshotThresholdEntries(raft.snapshotEntries());
         return new RaftSettings(
                 tick,
                 core,

@@ -26,8 +26,9 @@ public record RaftView(Map<Integer, ShardStatus> shards) {
      * @param view the API view (id, leader, term, commit, applied, members)
      * @param role this replica's role
      * @param proposals proposals this replica accepted as leader since start
+     * @param snapshotIndex the last index covered by this replica's latest snapshot (0: none yet)
      */
-    public record ShardStatus(ShardView view, Role role, long proposals) {}
+    public record ShardStatus(ShardView view, Role role, long proposals, long snapshotIndex) {}
 
     /** The shard views in shard order. */
     public List<ShardView> shardViews() {

@@ -25,6 +25,7 @@ class RaftSettingsTest {
         assertThat(settings.tick()).isEqualTo(Duration.ofMillis(10));
         assertThat(settings.shardCount()).isEqualTo(8);
         assertThat(settings.replicationFactor()).isEqualTo(3);
+        assertThat(settings.raftConfig().snapshotThresholdEntries()).isEqualTo(10_000);
     }
 
     @Test
@@ -53,6 +54,7 @@ class RaftSettingsTest {
         assertRefused(Map.of("sinkron.raft.tick", "0ms"), "sinkron.raft.tick");
         assertRefused(Map.of("sinkron.raft.shards", "0"), "sinkron.raft.shards");
         assertRefused(Map.of("sinkron.raft.port-offset", "0"), "sinkron.raft.port-offset");
+        assertRefused(Map.of("sinkron.raft.snapshot-entries", "0"), "sinkron.raft.snapshot-entries");
     }
 
     private static void assertRefused(Map<String, String> properties, String message) {
