@@ -1,0 +1,110 @@
+package io.sinkron.nodes.lock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+// Proves the log and reply layouts: every command and reply survives encode + decode unchanged, the records refuse
+// what cannot be encoded faithfully, and decoding refuses unknown versions and ops, truncation, trailing bytes and
+// invalid text with IllegalArgumentException only.
+class LockCodecTest {
+
+    static final List<LockCommand> COMMANDS = List.of(
+            new LockCommand.OpenSession("c-1", 1, 5, 10_000),
+            new LockCommand.KeepAlive("", 0, 6, 42),
+            new LockCommand.CloseSession("a.b:c", Long.MAX_VALUE, LockCommand.NOW_MS_MAX, -1),
+            new LockCommand.Acquire("c", 3, 7, 42, "orders/42", LockMode.SHARED, 5_000, 1_000),
+            new LockCommand.Acquire("c", 4, 7, 42, "ünïcode is allowed on the wire", LockMode.EXCLUSIVE, -5, -6),
+            new LockCommand.Release("c", 5, 8, 42, "orders/42", 17),
+            new LockCommand.CancelWait("c", 6, 9, 42, "orders/42"),
+            new LockCommand.ForceRelease("admin", 7, 10, "orders/42"),
+            new LockCommand.Tick(11),
+            new LockCommand.LeaderChanged(0));
+
+    static final List<LockReply> REPLIES = List.of(
+            new LockReply.Ok(),
+            new LockReply.SessionOpened(3, 10_000, 99),
+            new LockReply.SessionKept(3, 100),
+            new LockReply.SessionClosed(3, 2, 1),
+            new LockReply.Granted(77, LockMode.SHARED),
+            new LockReply.Waiting(3),
+            new LockReply.Refused(LockReply.Refused.Reason.LOCK_DELAY),
+            new LockReply.Deadlock(List.of(new CycleStep(1, "a"), new CycleStep(2, "b")), true),
+            new LockReply.Released(77),
+            new LockReply.WaitCancelled(),
+            new LockReply.ForceReleased(4),
+            new LockReply.Error(LockError.WRONG_TOKEN, "the hold's token is 5, not 4"));
+
+    @Test
+    void commandsRoundTrip() {
+        for (LockCommand command : COMMANDS) {
+            assertThat(LockCommand.decode(command.encode())).isEqualTo(command);
+        }
+    }
+
+    @Test
+    void repliesRoundTrip() {
+        for (LockReply reply : REPLIES) {
+            assertThat(LockReply.decode(reply.encode())).isEqualTo(reply);
+        }
+    }
+
+    @Test
+    void recordsRefuseWhatTheLayoutCannotCarry() {
+        assertThatThrownBy(() -> new LockCommand.OpenSession("bad id", 1, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LockCommand.OpenSession("c", -1, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LockCommand.Tick(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LockCommand.Tick(LockCommand.NOW_MS_MAX + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LockCommand.ForceRelease("c", 1, 1, "x".repeat(1025)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LockCommand.ForceRelease("c", 1, 1, "\uD800"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LockCommand.Release("c", 1, 1, 1, null, 1))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> new LockReply.Error(LockError.NOT_HOLDER, "x".repeat(513)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void decodingRefusesWhatIsNotACommand() {
+        byte[] good = COMMANDS.get(3).encode();
+        byte[] badVersion = good.clone();
+        badVersion[0] = 2;
+        byte[] badOp = good.clone();
+        badOp[1] = 10;
+        byte[] badMode = good.clone();
+        badMode[good.length - 17] = 3;
+        byte[] badUtf8 = new LockCommand.ForceRelease("c", 1, 1, "ab").encode();
+        badUtf8[badUtf8.length - 1] = (byte) 0xC3;
+        byte[] longName = new LockCommand.ForceRelease("c", 1, 1, "ab").encode();
+        longName[longName.length - 4] = 0x04; // length 1026 > 1024
+
+        for (byte[] bytes : List.of(
+                new byte[0],
+                badVersion,
+                badOp,
+                badMode,
+                badUtf8,
+                longName,
+                java.util.Arrays.copyOf(good, good.length - 1),
+                java.util.Arrays.copyOf(good, good.length + 1))) {
+            assertThatThrownBy(() -> LockCommand.decode(bytes)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void decodingRefusesWhatIsNotAReply() {
+        byte[] deadlock = REPLIES.get(7).encode();
+        byte[] hugeCycle = deadlock.clone();
+        hugeCycle[3] = 0x7F; // count > the wire maximum
+        for (byte[] bytes :
+                List.of(new byte[0], new byte[] {1, 99}, new byte[] {2, 1}, new byte[] {1, 1, 0}, hugeCycle)) {
+            assertThatThrownBy(() -> LockReply.decode(bytes)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}
