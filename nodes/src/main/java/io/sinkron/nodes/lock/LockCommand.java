@@ -31,8 +31,11 @@ public sealed interface LockCommand {
     /** Largest clock value accepted (about year 144,000), so deadlines never overflow. */
     long NOW_MS_MAX = 1L << 52;
 
-    /** Version byte of the layout above. */
-    byte FORMAT_VERSION = 1;
+    /**
+     * Version byte of the layout above. 2: {@link OpenSession} carries the session id (version 1 took the entry's log
+     * index; nothing was persisted under it).
+     */
+    byte FORMAT_VERSION = 2;
 
     /** The proposing leader's clock in milliseconds. */
     long nowMs();
@@ -54,8 +57,13 @@ public sealed interface LockCommand {
         long sequence();
     }
 
-    /** Opens a session that lives {@code ttlMs} past its last keep-alive; its id is the entry's log index. */
-    record OpenSession(String clientId, long sequence, long nowMs, long ttlMs) implements FromClient {
+    /**
+     * Opens session {@code session}, which lives {@code ttlMs} past its last keep-alive. The id is chosen by the node:
+     * a session spans every shard, so the node opens it on each shard's state machine under the same id. It must be
+     * positive and not the id of a live session, unless that session was opened by the same client with the same ttl
+     * (then the open is an idempotent success); the id of a closed or expired session may be used again.
+     */
+    record OpenSession(String clientId, long sequence, long nowMs, long session, long ttlMs) implements FromClient {
         public OpenSession {
             checkClient(clientId, sequence, nowMs);
         }

@@ -35,7 +35,7 @@ final class LockCommandCodec {
         }
         out.i64(command.nowMs());
         switch (command) {
-            case OpenSession c -> out.i64(c.ttlMs());
+            case OpenSession c -> out.i64(c.session()).i64(c.ttlMs());
             case KeepAlive c -> out.i64(c.session());
             case CloseSession c -> out.i64(c.session());
             case Acquire c ->
@@ -96,7 +96,7 @@ final class LockCommandCodec {
         long nowMs = in.i64();
         int nameMax = LockCommand.NAME_WIRE_BYTES_MAX;
         return switch (op) {
-            case OP_OPEN_SESSION -> new OpenSession(client, sequence, nowMs, in.i64());
+            case OP_OPEN_SESSION -> new OpenSession(client, sequence, nowMs, in.i64(), in.i64());
             case OP_KEEP_ALIVE -> new KeepAlive(client, sequence, nowMs, in.i64());
             case OP_CLOSE_SESSION -> new CloseSession(client, sequence, nowMs, in.i64());
             case OP_ACQUIRE ->

@@ -16,13 +16,17 @@ final class LockEntities {
     /** A live session; {@code held} and {@code waiting} mirror the lock table (checked by {@link LockTable#verify}). */
     static final class SessionState {
         final long id;
+        /** The client id of the OpenSession that created it (empty if anonymous): decides an idempotent re-open. */
+        final String opener;
+
         final long ttlMs;
         long deadlineMs;
         final TreeSet<String> held = new TreeSet<>();
         final TreeSet<String> waiting = new TreeSet<>();
 
-        SessionState(long id, long ttlMs, long deadlineMs) {
+        SessionState(long id, String opener, long ttlMs, long deadlineMs) {
             this.id = id;
+            this.opener = opener;
             this.ttlMs = ttlMs;
             this.deadlineMs = deadlineMs;
         }

@@ -29,7 +29,9 @@ public enum LockError {
     /** {@link LockLimits#waitersPerLockMax()} requests already wait for the lock. */
     WAITERS_FULL((byte) 11),
     /** The session already holds or waits for {@link LockLimits#locksPerSessionMax()} locks. */
-    SESSION_LOCKS_FULL((byte) 12);
+    SESSION_LOCKS_FULL((byte) 12),
+    /** OpenSession named the id of a live session opened by another client or with another ttl. */
+    SESSION_EXISTS((byte) 13);
 
     private final byte code;
 

@@ -47,7 +47,8 @@ final class LockInvariants {
         TreeSet<SessionDue> sessionsDue = new TreeSet<>();
         for (SessionState session : table.sessions.values()) {
             check(session.deadlineMs > table.clockMs, "session " + session.id + " outlived its deadline");
-            check(session.id <= table.index, "session " + session.id + " from the future");
+            check(session.id > 0, "session id " + session.id + " not positive");
+            check(LockCommand.CLIENT_ID.matcher(session.opener).matches(), "bad opener of session " + session.id);
             check(session.ttlMs >= LockLimits.TTL_MS_MIN && session.ttlMs <= LockLimits.TTL_MS_MAX, "bad ttl");
             check(session.held.equals(held.getOrDefault(session.id, Set.of())), "held set of " + session.id);
             check(session.waiting.equals(waiting.getOrDefault(session.id, Set.of())), "waiting set of " + session.id);

@@ -7,13 +7,18 @@ import io.sinkron.nodes.lock.LockEntities.Waiter;
 import java.util.Map;
 
 /**
- * The snapshot layout of the lock state: version, clock, totals, sessions (by id), locks (by name) with holders in
- * grant order and waiters in queue order, then the at-most-once table eldest first. Equal states give equal bytes.
- * Derived structures (the sessions' lock sets, the schedules) are rebuilt on restore and every invariant is checked.
+ * The snapshot layout of the lock state: version, clock, totals, sessions (by id, with the client that opened them),
+ * locks (by name) with holders in grant order and waiters in queue order, then the at-most-once table eldest first.
+ * Equal states give equal bytes. Derived structures (the sessions' lock sets, the schedules) are rebuilt on restore and
+ * every invariant is checked.
  */
 final class LockSnapshotCodec {
 
-    static final int VERSION = 1;
+    /** 2: sessions carry their opener's client id (nothing was persisted under 1). */
+    static final int VERSION = 2;
+
+    /** Most UTF-8 bytes of a client id (the {@link LockCommand#CLIENT_ID} pattern allows 128 ASCII characters). */
+    private static final int CLIENT_ID_BYTES_MAX = 128;
 
     /** Structural bound on any count in a snapshot, far above every limit. */
     private static final int COUNT_MAX = 50_000_000;
@@ -34,7 +39,10 @@ final class LockSnapshotCodec {
                 .i64(table.searchesAbandonedTotal);
         out.i32(table.sessions.size());
         for (SessionState session : table.sessions.values()) {
-            out.i64(session.id).i64(session.ttlMs).i64(session.deadlineMs);
+            out.i64(session.id)
+                    .string(session.opener, CLIENT_ID_BYTES_MAX)
+                    .i64(session.ttlMs)
+                    .i64(session.deadlineMs);
         }
         out.i32(table.locks.size());
         for (LockState lock : table.locks.values()) {
@@ -87,7 +95,7 @@ final class LockSnapshotCodec {
         table.searchesAbandonedTotal = in.i64();
         int sessionCount = in.count(COUNT_MAX);
         for (int i = 0; i < sessionCount; i++) {
-            SessionState session = new SessionState(in.i64(), in.i64(), in.i64());
+            SessionState session = new SessionState(in.i64(), in.string(CLIENT_ID_BYTES_MAX), in.i64(), in.i64());
             if (table.sessions.put(session.id, session) != null) {
                 throw new IllegalArgumentException("session " + session.id + " twice");
             }

@@ -98,7 +98,7 @@ public final class LockStateMachine implements StateMachine {
         table.begin(index, command.nowMs(), command instanceof LeaderChanged);
         LockReply reply =
                 switch (command) {
-                    case OpenSession c -> table.openSession(c.ttlMs());
+                    case OpenSession c -> table.openSession(c.clientId(), c.session(), c.ttlMs());
                     case KeepAlive c -> table.keepAlive(c.session());
                     case CloseSession c -> table.closeSession(c.session());
                     case Acquire c -> table.acquire(c);
@@ -184,6 +184,25 @@ public final class LockStateMachine implements StateMachine {
                         session.deadlineMs,
                         List.copyOf(session.held),
                         List.copyOf(session.waiting)));
+    }
+
+    /**
+     * The earliest log time at which something in the state falls due: a session deadline, a wait deadline or the end
+     * of a lock-delay; {@link Long#MAX_VALUE} if nothing is pending. An entry whose {@code nowMs} is at least this
+     * makes it happen, so the leader proposes a {@link Tick} when its clock reaches it (if no other entry did).
+     */
+    public long nextDeadlineMs() {
+        long next = Long.MAX_VALUE;
+        if (!table.sessionsDue.isEmpty()) {
+            next = Math.min(next, table.sessionsDue.first().atMs());
+        }
+        if (!table.waitsDue.isEmpty()) {
+            next = Math.min(next, table.waitsDue.first().deadlineMs());
+        }
+        if (!table.delaysDue.isEmpty()) {
+            next = Math.min(next, table.delaysDue.first().atMs());
+        }
+        return next;
     }
 
     /** Gauges and totals for metrics. */

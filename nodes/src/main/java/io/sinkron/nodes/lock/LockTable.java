@@ -167,14 +167,29 @@ final class LockTable {
 
     // ---- sessions ----
 
-    LockReply openSession(long ttlMs) {
+    /**
+     * Opens session {@code id} for {@code clientId}. A live session with that id answers the open idempotently (its
+     * current deadline, unchanged) if the same client opened it with the same ttl, else {@code SESSION_EXISTS}. Expired
+     * sessions were removed when this entry began, so the id of one that is due now may be reused.
+     */
+    LockReply openSession(String clientId, long id, long ttlMs) {
         if (ttlMs < LockLimits.TTL_MS_MIN || ttlMs > LockLimits.TTL_MS_MAX) {
             return invalid("ttlMs must be in [" + LockLimits.TTL_MS_MIN + ", " + LockLimits.TTL_MS_MAX + "]");
+        }
+        if (id <= 0) {
+            return invalid("session must be positive");
+        }
+        SessionState existing = sessions.get(id);
+        if (existing != null) {
+            if (existing.opener.equals(clientId) && existing.ttlMs == ttlMs) {
+                return new LockReply.SessionOpened(id, ttlMs, existing.deadlineMs);
+            }
+            return new Error(LockError.SESSION_EXISTS, "session " + id + " is open for another client or ttl");
         }
         if (sessions.size() >= limits.sessionsMax()) {
             return new Error(LockError.SESSIONS_FULL, limits.sessionsMax() + " sessions are open");
         }
-        SessionState session = new SessionState(index, ttlMs, clockMs + ttlMs);
+        SessionState session = new SessionState(id, clientId, ttlMs, clockMs + ttlMs);
         sessions.put(session.id, session);
         sessionsDue.add(new SessionDue(session.deadlineMs, session.id));
         return new LockReply.SessionOpened(session.id, ttlMs, session.deadlineMs);

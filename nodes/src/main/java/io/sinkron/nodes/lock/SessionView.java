@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A live session as of the applied index.
  *
- * @param session the session id (the log index of its OpenSession)
+ * @param session the session id (chosen by the node, the same on every shard)
  * @param ttlMs how long it lives past a keep-alive
  * @param deadlineMs log time at which it expires unless kept alive
  * @param held names it holds, sorted

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class LockCodecTest {
 
     static final List<LockCommand> COMMANDS = List.of(
-            new LockCommand.OpenSession("c-1", 1, 5, 10_000),
+            new LockCommand.OpenSession("c-1", 1, 5, 42, 10_000),
             new LockCommand.KeepAlive("", 0, 6, 42),
             new LockCommand.CloseSession("a.b:c", Long.MAX_VALUE, LockCommand.NOW_MS_MAX, -1),
             new LockCommand.Acquire("c", 3, 7, 42, "orders/42", LockMode.SHARED, 5_000, 1_000),
@@ -35,7 +35,8 @@ class LockCodecTest {
             new LockReply.Released(77),
             new LockReply.WaitCancelled(),
             new LockReply.ForceReleased(4),
-            new LockReply.Error(LockError.WRONG_TOKEN, "the hold's token is 5, not 4"));
+            new LockReply.Error(LockError.WRONG_TOKEN, "the hold's token is 5, not 4"),
+            new LockReply.Error(LockError.SESSION_EXISTS, "session 3 is open for another client or ttl"));
 
     @Test
     void commandsRoundTrip() {
@@ -53,9 +54,9 @@ class LockCodecTest {
 
     @Test
     void recordsRefuseWhatTheLayoutCannotCarry() {
-        assertThatThrownBy(() -> new LockCommand.OpenSession("bad id", 1, 1, 1))
+        assertThatThrownBy(() -> new LockCommand.OpenSession("bad id", 1, 1, 1, 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new LockCommand.OpenSession("c", -1, 1, 1))
+        assertThatThrownBy(() -> new LockCommand.OpenSession("c", -1, 1, 1, 1))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LockCommand.Tick(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new LockCommand.Tick(LockCommand.NOW_MS_MAX + 1))
@@ -74,7 +75,7 @@ class LockCodecTest {
     void decodingRefusesWhatIsNotACommand() {
         byte[] good = COMMANDS.get(3).encode();
         byte[] badVersion = good.clone();
-        badVersion[0] = 2;
+        badVersion[0] = 1; // the layout before OpenSession carried its session id
         byte[] badOp = good.clone();
         badOp[1] = 10;
         byte[] badMode = good.clone();

@@ -11,18 +11,21 @@ import java.util.Set;
 /**
  * Drives a {@link LockStateMachine} the way Raft does: every command is encoded, wrapped in the next log entry and
  * applied; replies are decoded. Commands are anonymous (no at-most-once) unless a test builds them itself. The leader
- * clock {@link #now} starts at {@link #START_MS} and only moves when a test moves it.
+ * clock {@link #now} starts at {@link #START_MS} and only moves when a test moves it. {@link #open} picks session ids
+ * the way a node does, from a counter unrelated to log indexes (starting at {@link #FIRST_SESSION}).
  */
 final class LockHarness {
 
     static final long START_MS = 1_000_000;
     static final long TTL_MS = 10_000;
     static final String ANONYMOUS = "";
+    static final long FIRST_SESSION = 7_001;
 
     final LockStateMachine machine;
     private final LockLimits limits;
     long now = START_MS;
     private long index;
+    private long nextSession = FIRST_SESSION;
 
     LockHarness() {
         this(LockLimits.DEFAULTS);
@@ -59,8 +62,17 @@ final class LockHarness {
         return open(TTL_MS);
     }
 
+    /** An id no session of this harness has had yet. */
+    long newSessionId() {
+        return nextSession++;
+    }
+
     long open(long ttlMs) {
-        LockReply reply = apply(new LockCommand.OpenSession(ANONYMOUS, 0, now, ttlMs));
+        return open(newSessionId(), ttlMs);
+    }
+
+    long open(long session, long ttlMs) {
+        LockReply reply = apply(new LockCommand.OpenSession(ANONYMOUS, 0, now, session, ttlMs));
         if (!(reply instanceof LockReply.SessionOpened opened)) {
             throw new AssertionError("session not opened: " + reply);
         }
@@ -133,6 +145,7 @@ final class LockHarness {
         copy.machine.restore(snapshotOf(machine, index));
         copy.index = index;
         copy.now = now;
+        copy.nextSession = nextSession;
         return copy;
     }
 

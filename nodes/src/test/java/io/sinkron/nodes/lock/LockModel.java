@@ -26,6 +26,8 @@ final class LockModel {
     long clockMs;
     /** Live sessions: id -> {ttl, deadline}. */
     final TreeMap<Long, long[]> sessions = new TreeMap<>();
+    /** The client that opened each live session. */
+    final Map<Long, String> openers = new HashMap<>();
 
     private final Set<Long> expiredThisStep = new HashSet<>();
     private final Map<String, Map<Long, Hold>> holds = new HashMap<>();
@@ -59,6 +61,7 @@ final class LockModel {
         sessions.entrySet().removeIf(e -> {
             if (e.getValue()[1] <= clockMs) {
                 expiredThisStep.add(e.getKey());
+                openers.remove(e.getKey());
                 return true;
             }
             return false;
@@ -68,11 +71,7 @@ final class LockModel {
     /** Session effects of the reply, checked against the model's own arithmetic. */
     void reply(LockCommand command, LockReply reply) {
         switch (command) {
-            case LockCommand.OpenSession c
-            when reply instanceof LockReply.SessionOpened opened -> {
-                assertThat(opened.deadlineMs()).isEqualTo(clockMs + c.ttlMs());
-                sessions.put(opened.session(), new long[] {c.ttlMs(), opened.deadlineMs()});
-            }
+            case LockCommand.OpenSession c -> open(c, reply);
             case LockCommand.KeepAlive c -> {
                 long[] session = sessions.get(c.session());
                 if (session == null) {
@@ -84,9 +83,37 @@ final class LockModel {
             }
             case LockCommand.CloseSession c -> {
                 boolean live = sessions.remove(c.session()) != null;
+                openers.remove(c.session());
                 assertThat(reply instanceof LockReply.SessionClosed).isEqualTo(live);
             }
             default -> {}
+        }
+    }
+
+    /**
+     * An open of a live id is idempotent for its opener and ttl (the deadline stays) and refused otherwise; a free
+     * positive id with a valid ttl opens (unless sessions are full).
+     */
+    private void open(LockCommand.OpenSession c, LockReply reply) {
+        boolean validTtl = c.ttlMs() >= LockLimits.TTL_MS_MIN && c.ttlMs() <= LockLimits.TTL_MS_MAX;
+        long[] live = sessions.get(c.session());
+        if (!validTtl || c.session() <= 0) {
+            assertThat(reply).isInstanceOfSatisfying(LockReply.Error.class, e -> assertThat(e.error())
+                    .isEqualTo(LockError.INVALID_ARGUMENT));
+        } else if (live != null) {
+            if (openers.get(c.session()).equals(c.clientId()) && live[0] == c.ttlMs()) {
+                assertThat(reply).isEqualTo(new LockReply.SessionOpened(c.session(), live[0], live[1]));
+            } else {
+                assertThat(reply).isInstanceOfSatisfying(LockReply.Error.class, e -> assertThat(e.error())
+                        .isEqualTo(LockError.SESSION_EXISTS));
+            }
+        } else if (reply instanceof LockReply.SessionOpened opened) {
+            assertThat(opened).isEqualTo(new LockReply.SessionOpened(c.session(), c.ttlMs(), clockMs + c.ttlMs()));
+            sessions.put(c.session(), new long[] {c.ttlMs(), opened.deadlineMs()});
+            openers.put(c.session(), c.clientId());
+        } else {
+            assertThat(reply).isInstanceOfSatisfying(LockReply.Error.class, e -> assertThat(e.error())
+                    .isEqualTo(LockError.SESSIONS_FULL));
         }
     }
 

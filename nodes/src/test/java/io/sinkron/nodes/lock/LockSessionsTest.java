@@ -5,26 +5,119 @@ import static io.sinkron.nodes.lock.LockHarness.TTL_MS;
 import static io.sinkron.nodes.lock.LockMode.EXCLUSIVE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-// Proves the session rules on log time by applying encoded entries: ids are log indexes, deadlines move with
-// keep-alives and never backwards, expiry (due at any entry, guaranteed by Ticks) releases locks, reports them lost
-// and wakes waiters, close releases without lock-delay, LeaderChanged grants a full ttl, and bad ttls change nothing.
+// Proves the session rules on log time by applying encoded entries: ids are the node's choice (positive; re-opening a
+// live one is idempotent for its client and ttl, else SESSION_EXISTS; a dead one's id may be reused), deadlines move
+// with keep-alives and never backwards, expiry (due at any entry, guaranteed by Ticks) releases locks, reports them
+// lost and wakes waiters, close releases without lock-delay, LeaderChanged grants a full ttl, bad ttls change nothing.
 class LockSessionsTest {
 
     private final LockHarness h = new LockHarness();
 
     @Test
-    void sessionIdIsTheLogIndexAndItsDeadlineIsNowPlusTtl() {
+    void sessionIdIsTheOneTheCommandCarriesAndItsDeadlineIsNowPlusTtl() {
         h.noop();
-        long expected = h.nextIndex();
-        LockReply reply = h.apply(new LockCommand.OpenSession("", 0, START_MS, 5_000));
+        long id = 1L << 40; // unrelated to the log index: the node picks it for every shard
 
-        assertThat(reply).isEqualTo(new LockReply.SessionOpened(expected, 5_000, START_MS + 5_000));
-        assertThat(h.machine.session(expected)).hasValueSatisfying(s -> {
+        LockReply reply = h.apply(new LockCommand.OpenSession("", 0, START_MS, id, 5_000));
+
+        assertThat(reply).isEqualTo(new LockReply.SessionOpened(id, 5_000, START_MS + 5_000));
+        assertThat(h.machine.session(id)).hasValueSatisfying(s -> {
             assertThat(s.ttlMs()).isEqualTo(5_000);
             assertThat(s.deadlineMs()).isEqualTo(START_MS + 5_000);
         });
+        assertThat(h.machine.session(h.lastIndex())).isEmpty();
+    }
+
+    @Test
+    void sessionIdsMustBePositive() {
+        h.open();
+        byte[] before = h.snapshot();
+        for (long id : new long[] {0, -1, Long.MIN_VALUE}) {
+            LockReply reply = h.apply(new LockCommand.OpenSession("", 0, h.now, id, TTL_MS));
+            assertThat(reply).isInstanceOfSatisfying(LockReply.Error.class, e -> assertThat(e.error())
+                    .isEqualTo(LockError.INVALID_ARGUMENT));
+        }
+        assertThat(h.snapshot()).isEqualTo(before);
+        h.open(Long.MAX_VALUE, TTL_MS);
+    }
+
+    @Test
+    void reopeningALiveSessionBySameClientAndTtlIsIdempotentAndKeepsItsDeadline() {
+        long id = h.newSessionId();
+        LockReply first = h.apply(new LockCommand.OpenSession("node-1", 1, h.now, id, TTL_MS));
+        long token = h.grant(id, "a", EXCLUSIVE);
+        h.events();
+        h.now += 4_000;
+
+        // A new sequence, so not an at-most-once retry: the state machine itself recognises the session.
+        LockReply again = h.apply(new LockCommand.OpenSession("node-1", 2, h.now, id, TTL_MS));
+
+        assertThat(again).isEqualTo(first).isEqualTo(new LockReply.SessionOpened(id, TTL_MS, START_MS + TTL_MS));
+        assertThat(h.machine.session(id)).hasValueSatisfying(s -> {
+            assertThat(s.deadlineMs()).isEqualTo(START_MS + TTL_MS);
+            assertThat(s.held()).containsExactly("a");
+        });
+        assertThat(h.view("a").holders()).extracting(LockView.Holder::token).containsExactly(token);
+        assertThat(h.events()).isEmpty();
+        assertThat(h.machine.stats().sessions()).isEqualTo(1);
+        assertThat(h.machine.clockMs()).isEqualTo(START_MS + 4_000);
+    }
+
+    @Test
+    void reopeningALiveSessionByAnotherClientOrWithAnotherTtlIsRefused() {
+        long id = h.newSessionId();
+        h.apply(new LockCommand.OpenSession("node-1", 1, h.now, id, TTL_MS));
+        h.grant(id, "a", EXCLUSIVE);
+        h.events();
+        LockView lock = h.view("a");
+        long deadline = h.machine.session(id).orElseThrow().deadlineMs();
+
+        for (LockCommand open : List.of(
+                new LockCommand.OpenSession("node-2", 1, h.now, id, TTL_MS),
+                new LockCommand.OpenSession("", 0, h.now, id, TTL_MS),
+                new LockCommand.OpenSession("node-1", 2, h.now, id, TTL_MS + 1))) {
+            assertThat(h.apply(open)).isInstanceOfSatisfying(LockReply.Error.class, e -> assertThat(e.error())
+                    .isEqualTo(LockError.SESSION_EXISTS));
+        }
+
+        assertThat(h.machine.session(id)).hasValueSatisfying(s -> {
+            assertThat(s.ttlMs()).isEqualTo(TTL_MS);
+            assertThat(s.deadlineMs()).isEqualTo(deadline);
+        });
+        assertThat(h.view("a")).isEqualTo(lock);
+        assertThat(h.events()).isEmpty();
+    }
+
+    @Test
+    void theOpenerSurvivesASnapshot() {
+        long id = h.newSessionId();
+        h.apply(new LockCommand.OpenSession("node-1", 1, h.now, id, TTL_MS));
+        LockHarness copy = h.copy();
+
+        assertThat(copy.apply(new LockCommand.OpenSession("node-1", 2, copy.now, id, TTL_MS)))
+                .isInstanceOf(LockReply.SessionOpened.class);
+        assertThat(copy.apply(new LockCommand.OpenSession("node-2", 1, copy.now, id, TTL_MS)))
+                .isInstanceOfSatisfying(
+                        LockReply.Error.class, e -> assertThat(e.error()).isEqualTo(LockError.SESSION_EXISTS));
+    }
+
+    @Test
+    void theIdOfAClosedOrExpiredSessionMayBeReused() {
+        long closed = h.open();
+        h.close(closed);
+        long expired = h.open();
+        h.now += TTL_MS;
+
+        // The open's own entry expires the old session first, so its id is free again (even for another client).
+        LockReply reopened = h.apply(new LockCommand.OpenSession("other", 1, h.now, expired, 3_000));
+        assertThat(reopened).isEqualTo(new LockReply.SessionOpened(expired, 3_000, h.now + 3_000));
+        assertThat(h.events()).contains(new LockEvent.Expired(h.lastIndex(), expired));
+        assertThat(h.open(closed, 60_000)).isEqualTo(closed);
+        assertThat(h.machine.session(closed))
+                .hasValueSatisfying(s -> assertThat(s.ttlMs()).isEqualTo(60_000));
     }
 
     @Test
@@ -32,7 +125,7 @@ class LockSessionsTest {
         h.open();
         byte[] before = h.snapshot();
         for (long ttl : new long[] {-1, 0, LockLimits.TTL_MS_MIN - 1, LockLimits.TTL_MS_MAX + 1, Long.MAX_VALUE}) {
-            LockReply reply = h.apply(new LockCommand.OpenSession("", 0, h.now, ttl));
+            LockReply reply = h.apply(new LockCommand.OpenSession("", 0, h.now, h.newSessionId(), ttl));
             assertThat(reply).isInstanceOfSatisfying(LockReply.Error.class, e -> assertThat(e.error())
                     .isEqualTo(LockError.INVALID_ARGUMENT));
         }
@@ -150,7 +243,7 @@ class LockSessionsTest {
         h.tick(5_000);
         long clock = h.machine.clockMs();
 
-        LockReply reply = h.apply(new LockCommand.OpenSession("", 0, clock - 4_000, TTL_MS));
+        LockReply reply = h.apply(new LockCommand.OpenSession("", 0, clock - 4_000, h.newSessionId(), TTL_MS));
 
         assertThat(h.machine.clockMs()).isEqualTo(clock);
         assertThat(reply).isInstanceOfSatisfying(LockReply.SessionOpened.class, o -> assertThat(o.deadlineMs())
@@ -201,10 +294,19 @@ class LockSessionsTest {
         small.open();
         byte[] before = small.snapshot();
 
-        LockReply reply = small.apply(new LockCommand.OpenSession("", 0, small.now, TTL_MS));
+        LockReply reply = small.apply(new LockCommand.OpenSession("", 0, small.now, small.newSessionId(), TTL_MS));
 
         assertThat(reply).isInstanceOfSatisfying(LockReply.Error.class, e -> assertThat(e.error())
                 .isEqualTo(LockError.SESSIONS_FULL));
         assertThat(small.snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void anIdempotentReopenIsAnsweredEvenWhenSessionsAreFull() {
+        LockHarness small = new LockHarness(new LockLimits(2, 10, 10, 10, 10, 8, 1000));
+        long a = small.open();
+        small.open();
+
+        assertThat(small.open(a, TTL_MS)).isEqualTo(a);
     }
 }

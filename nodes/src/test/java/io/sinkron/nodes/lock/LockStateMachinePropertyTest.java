@@ -21,10 +21,12 @@ import net.jqwik.api.statistics.Statistics;
 
 // Proves the lock state machine against a reference model over random interleavings of sessions (open, keep-alive,
 // close, expiry), acquires (shared, exclusive, waits, upgrades, lock-delay), releases (right and wrong tokens),
-// cancels, force-releases, ticks, leader changes with skewed clocks and client retries. After every step: the model
-// agrees with the views, safety holds on the views (one exclusive holder, no lost wake-up, live holders, acyclic
-// wait-for graph), reported cycles are real, a twin fed the same entries answers alike (determinism), and a replica
-// restored from a snapshot reproduces the state and every later reply and event.
+// cancels, force-releases, ticks, leader changes with skewed clocks and client retries. Session ids come from a
+// counter, as a node picks them, and are sometimes reused: live ones (idempotent re-open or SESSION_EXISTS), dead
+// ones (a fresh session under an old id) and non-positive ones. After every step: the model agrees with the views,
+// safety holds on the views (one exclusive holder, no lost wake-up, live holders, acyclic wait-for graph), reported
+// cycles are real, a twin fed the same entries answers alike (determinism), and a replica restored from a snapshot
+// reproduces the state and every later reply and event.
 class LockStateMachinePropertyTest {
 
     private static final List<String> NAMES = List.of("a", "b/c", "d");
@@ -61,6 +63,11 @@ class LockStateMachinePropertyTest {
         Statistics.label("upgrades").coverage(coverage -> {
             coverage.check("Granted").count(c -> c > 0);
             coverage.check("Waiting").count(c -> c > 0);
+        });
+        Statistics.label("opens").coverage(coverage -> {
+            for (String kind : List.of("new", "idempotent", "reused", "SESSION_EXISTS", "INVALID_ARGUMENT")) {
+                coverage.check(kind).count(c -> c > 0);
+            }
         });
         Statistics.label("replies").coverage(coverage -> {
             for (String kind : List.of("Refused", "WRONG_TOKEN", "WaitCancelled", "ForceReleased")) {
@@ -107,6 +114,7 @@ class LockStateMachinePropertyTest {
         private final Map<String, LockCommand> lastByClient = new HashMap<>();
         private long now = LockHarness.START_MS;
         private long index;
+        private long lastSessionId = 1_000;
 
         void execute(List<Step> steps) {
             for (Step step : steps) {
@@ -138,10 +146,20 @@ class LockStateMachinePropertyTest {
                 now += step.advanceMs() / 20;
             }
             String client = step.extra() % 4 == 3 ? "" : "c" + step.extra() % 4;
+            long openId = 0;
+            long ttlMs = TTLS_MS[step.waitChoice()];
+            if (step.op() == Op.OPEN) {
+                openId = openId(step);
+                // Half the re-opens of a live id come from its opener with its ttl: the idempotent path.
+                if (model.sessions.containsKey(openId) && step.mode() == LockMode.SHARED) {
+                    client = model.openers.get(openId);
+                    ttlMs = model.sessions.get(openId)[0];
+                }
+            }
             long sequence = client.isEmpty() ? 0 : sequences.merge(client, 1L, Long::sum);
             LockCommand command =
                     switch (step.op()) {
-                        case OPEN -> new LockCommand.OpenSession(client, sequence, now, TTLS_MS[step.waitChoice()]);
+                        case OPEN -> new LockCommand.OpenSession(client, sequence, now, openId, ttlMs);
                         case KEEP_ALIVE -> new LockCommand.KeepAlive(client, sequence, now, session);
                         case CLOSE -> new LockCommand.CloseSession(client, sequence, now, session);
                         case ACQUIRE ->
@@ -168,6 +186,22 @@ class LockStateMachinePropertyTest {
                 lastByClient.put(c.clientId(), command);
             }
             return Optional.ofNullable(command);
+        }
+
+        /**
+         * The id an OPEN asks for, as a node would choose it: mostly a new one from a counter; sometimes a live one
+         * (an idempotent re-open or SESSION_EXISTS), a closed or expired one (reused), or one that is not positive.
+         */
+        private long openId(Step step) {
+            List<Long> live = new ArrayList<>(model.sessions.keySet());
+            List<Long> dead = new ArrayList<>(sessions);
+            dead.removeAll(live);
+            return switch (step.session()) {
+                case 6, 7 -> live.isEmpty() ? ++lastSessionId : live.get(step.extra() % live.size());
+                case 8 -> dead.isEmpty() ? ++lastSessionId : dead.get(step.extra() % dead.size());
+                case 9 -> step.extra() % 2 == 0 ? -(step.extra() % 3) : ++lastSessionId;
+                default -> ++lastSessionId;
+            };
         }
 
         /**
@@ -236,17 +270,32 @@ class LockStateMachinePropertyTest {
                 return;
             }
             model.begin(command);
+            if (command instanceof LockCommand.OpenSession open) {
+                Statistics.label("opens").collect(openKind(open, reply));
+            }
             model.reply(command, reply);
             model.events(events, index);
-            if (reply instanceof LockReply.SessionOpened opened) {
+            if (reply instanceof LockReply.SessionOpened opened && !sessions.contains(opened.session())) {
                 sessions.add(opened.session());
             }
+
             checkAcquireReply(command, reply);
             machine.verify();
             model.compare(machine, sessions, NAMES);
             List<LockView> views = new ArrayList<>();
             NAMES.forEach(n -> machine.lock(n).ifPresent(views::add));
             LockModel.checkAcyclic(views);
+        }
+
+        /** How an open went; called once time has passed on the model, before the open's effect. */
+        private String openKind(LockCommand.OpenSession open, LockReply reply) {
+            if (reply instanceof LockReply.Error e) {
+                return e.error().name();
+            }
+            if (model.sessions.containsKey(open.session())) {
+                return "idempotent";
+            }
+            return sessions.contains(open.session()) ? "reused" : "new";
         }
 
         private void checkAcquireReply(LockCommand command, LockReply reply) {

@@ -71,7 +71,7 @@ class LockStateMachineTest {
 
     @Test
     void sessionOpeningIsDeduplicatedToo() {
-        LockCommand open = new LockCommand.OpenSession("app-1", 1, h.now, 5_000);
+        LockCommand open = new LockCommand.OpenSession("app-1", 1, h.now, h.newSessionId(), 5_000);
         LockReply first = h.apply(open);
 
         assertThat(h.apply(open)).isEqualTo(first);
@@ -81,17 +81,49 @@ class LockStateMachineTest {
     @Test
     void theClientTableIsBoundedAndForgetsTheClientSeenLeastRecently() {
         LockHarness small = new LockHarness(new LockLimits(10, 10, 10, 10, 3, 8, 1000));
-        small.apply(new LockCommand.OpenSession("c1", 1, small.now, 5_000));
-        small.apply(new LockCommand.OpenSession("c2", 1, small.now, 5_000));
-        small.apply(new LockCommand.OpenSession("c3", 1, small.now, 5_000));
-        small.apply(new LockCommand.OpenSession("c1", 2, small.now, 5_000)); // c1 is now the most recent
-        small.apply(new LockCommand.OpenSession("c4", 1, small.now, 5_000)); // a fourth client: c2 is forgotten
+        openAs(small, "c1", 1);
+        openAs(small, "c2", 1);
+        openAs(small, "c3", 1);
+        openAs(small, "c1", 2); // c1 is now the most recent
+        openAs(small, "c4", 1); // a fourth client: c2 is forgotten
         int sessions = small.machine.stats().sessions();
 
-        small.apply(new LockCommand.OpenSession("c2", 1, small.now, 5_000)); // forgotten: applied again
-        small.apply(new LockCommand.OpenSession("c1", 2, small.now, 5_000)); // remembered
+        openAs(small, "c2", 1); // forgotten: applied again
+        openAs(small, "c1", 2); // remembered
 
         assertThat(small.machine.stats().sessions()).isEqualTo(sessions + 1);
+    }
+
+    @Test
+    void nextDeadlineIsTheEarliestSessionWaitOrLockDelayDeadline() {
+        assertThat(h.machine.nextDeadlineMs()).isEqualTo(Long.MAX_VALUE);
+        long a = h.open(); // deadline START + 10 s
+        long b = h.open(60_000); // deadline START + 60 s
+        assertThat(h.machine.nextDeadlineMs()).isEqualTo(LockHarness.START_MS + 10_000);
+        h.acquire(a, "x", EXCLUSIVE, 0, 30_000);
+        h.acquire(b, "x", EXCLUSIVE, 5_000); // wait deadline START + 5 s
+        assertThat(h.machine.nextDeadlineMs()).isEqualTo(LockHarness.START_MS + 5_000);
+
+        h.tick(h.machine.nextDeadlineMs() - h.now); // a Tick at the deadline makes it happen: b's wait times out
+        assertThat(h.view("x").waiters()).isEmpty();
+        assertThat(h.machine.nextDeadlineMs()).isEqualTo(LockHarness.START_MS + 10_000);
+
+        h.tick(h.machine.nextDeadlineMs() - h.now); // a expires: x is lost and its 30 s lock-delay starts
+        assertThat(h.machine.session(a)).isEmpty();
+        assertThat(h.machine.nextDeadlineMs()).isEqualTo(LockHarness.START_MS + 40_000);
+
+        h.tick(h.machine.nextDeadlineMs() - h.now - 1); // one ms early: nothing happens
+        assertThat(h.view("x").delayUntilMs()).isEqualTo(LockHarness.START_MS + 40_000);
+        h.tick(1);
+        assertThat(h.machine.lock("x")).isEmpty();
+        assertThat(h.machine.nextDeadlineMs()).isEqualTo(LockHarness.START_MS + 60_000);
+
+        h.close(b);
+        assertThat(h.machine.nextDeadlineMs()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    private static void openAs(LockHarness harness, String clientId, long sequence) {
+        harness.apply(new LockCommand.OpenSession(clientId, sequence, harness.now, harness.newSessionId(), 5_000));
     }
 
     @Test
