@@ -167,6 +167,12 @@ final class RaftDriver implements Runnable {
                 rebalance();
             }
         }
+        if (due > 0) {
+            long now = System.currentTimeMillis(); // wall time enters the log only inside leaders' duty commands
+            for (ShardReplica replica : replicas.values()) {
+                replica.leaderDuties(now);
+            }
+        }
     }
 
     private void onInbound(DriverInput.Inbound in) {

@@ -203,7 +203,7 @@ public class RaftHost {
                 machine.restore(state.snapshot());
             }
             RaftNode node = new RaftNode(ids.numberOf(settings.selfId()), raft.raftConfig(), random.split(), state);
-            replicas.put(shard, new ShardReplica(shard, node, machine, members, ids));
+            replicas.put(shard, new ShardReplica(shard, node, machine, members, ids, machines));
             RaftMetrics.registerShard(registry, shard, views);
         }
         return replicas;
@@ -254,6 +254,11 @@ public class RaftHost {
     /** The shard of a name. */
     public int shardOf(String name) {
         return shardMap.shardOf(name);
+    }
+
+    /** How many shards the cluster has. */
+    public int shardCount() {
+        return raft.shardCount();
     }
 
     /** The replicas of a shard, preferred leader first. */

@@ -28,6 +28,8 @@ import java.util.function.Function;
  */
 final class ShardReplica {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ShardReplica.class);
+
     private record PendingProposal(long term, CompletableFuture<RaftReply> reply) {}
 
     private record PendingRead(Function<StateMachine, byte[]> query, CompletableFuture<RaftReply> reply) {}
@@ -42,11 +44,15 @@ final class ShardReplica {
     private final TreeMap<Long, PendingProposal> proposals = new TreeMap<>();
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<WaitingRead> waitingReads = new ArrayList<>();
+    private final ShardHooks hooks;
+    private long dutyTerm = -1;
     private long nextReadId = 1;
     private long proposalCount;
 
-    ShardReplica(int shard, RaftNode node, StateMachine stateMachine, List<String> members, NodeIds ids) {
+    ShardReplica(
+            int shard, RaftNode node, StateMachine stateMachine, List<String> members, NodeIds ids, ShardHooks hooks) {
         this.shard = shard;
+        this.hooks = hooks;
         this.node = node;
         this.stateMachine = stateMachine;
         this.members = List.copyOf(members);
@@ -79,7 +85,7 @@ final class ShardReplica {
 
     void read(Function<StateMachine, byte[]> query, boolean linearizable, CompletableFuture<RaftReply> reply) {
         if (!linearizable) {
-            reply.complete(new RaftReply.Done(query.apply(stateMachine)));
+            reply.complete(answer(query));
             return;
         }
         long requestId = nextReadId++;
@@ -104,6 +110,9 @@ final class ShardReplica {
                         + " after applying " + entry.index());
             }
             completeProposal(entry, result);
+        }
+        if (ready.snapshotToInstall() != null || !ready.committedEntries().isEmpty()) {
+            hooks.afterApply(shard, stateMachine);
         }
         for (ReadState state : ready.readStates()) {
             PendingRead read = reads.remove(state.requestId());
@@ -154,10 +163,36 @@ final class ShardReplica {
             WaitingRead waiting = it.next();
             if (waiting.readIndex() <= applied) {
                 it.remove();
-                waiting.read()
-                        .reply()
-                        .complete(new RaftReply.Done(waiting.read().query().apply(stateMachine)));
+                waiting.read().reply().complete(answer(waiting.read().query()));
             }
+        }
+    }
+
+    /** While leading: proposes what the services ask for (their outcome is seen when the entries apply). */
+    void leaderDuties(long nowMs) {
+        if (node.role() != Role.LEADER) {
+            return;
+        }
+        boolean newTerm = node.term() != dutyTerm;
+        dutyTerm = node.term();
+        for (byte[] command : hooks.leaderDuties(shard, stateMachine, newTerm, nowMs)) {
+            if (!(node.propose(command) instanceof Outcome.Accepted)) {
+                dutyTerm = -1; // not accepted (e.g. too many uncommitted entries): ask again next tick
+                return;
+            }
+        }
+    }
+
+    /**
+     * Runs a read-only query. A query that throws is a bug of the service that built it; it fails that one request
+     * (reads change nothing, so the replica stays sound) instead of stopping the node.
+     */
+    private RaftReply answer(Function<StateMachine, byte[]> query) {
+        try {
+            return new RaftReply.Done(query.apply(stateMachine));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "shard %d: a read query failed", shard);
+            return new RaftReply.Unavailable("the read failed: " + e, false);
         }
     }
 
