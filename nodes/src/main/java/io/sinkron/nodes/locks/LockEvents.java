@@ -1,0 +1,104 @@
+package io.sinkron.nodes.locks;
+
+import io.sinkron.nodes.lock.LockCommand;
+import io.sinkron.nodes.lock.LockEvent;
+import io.sinkron.nodes.lock.LockStateMachine;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Where lock events leave the replicated state machines: the driver thread hands each shard's drained events here
+ * after applying entries (on every replica), and here they complete the HTTP acquires waiting for them and reach
+ * subscribers. Also decides the leader's lock duties (announce a new term, tick when a deadline passed). No
+ * dependencies, so the shard state machines and the REST layer can both use it.
+ */
+@Singleton
+public class LockEvents {
+
+    /** Shortest gap between two clock ticks a leader proposes to one shard. */
+    static final long TICK_INTERVAL_MIN_MS = 20;
+
+    /** A waiting acquire: which session waits for which lock. */
+    record WaitKey(long session, String name) {}
+
+    private final Map<WaitKey, CompletableFuture<LockEvent>> waiters = new ConcurrentHashMap<>();
+    private final List<Consumer<LockEvent>> subscribers = new CopyOnWriteArrayList<>();
+    // Driver thread only.
+    private final Map<Integer, Long> lastTickMs = new ConcurrentHashMap<>();
+
+    /** Registers an acquire about to be proposed; completed by the event that ends its wait. */
+    CompletableFuture<LockEvent> expect(long session, String name) {
+        return waiters.computeIfAbsent(new WaitKey(session, name), k -> new CompletableFuture<>());
+    }
+
+    /** The acquire no longer waits (answered, or gave up). */
+    void forget(long session, String name, CompletableFuture<LockEvent> future) {
+        waiters.remove(new WaitKey(session, name), future);
+    }
+
+    /** Adds a listener for every event applied on this node (called on the driver thread; must not block). */
+    public void subscribe(Consumer<LockEvent> subscriber) {
+        subscribers.add(subscriber);
+    }
+
+    /** Removes a listener. */
+    public void unsubscribe(Consumer<LockEvent> subscriber) {
+        subscribers.remove(subscriber);
+    }
+
+    /** Driver thread: the events one shard's machine produced while applying. */
+    public void applied(LockStateMachine machine) {
+        List<LockEvent> events = machine.drainEvents();
+        for (LockEvent event : events) {
+            switch (event) {
+                case LockEvent.Granted g -> complete(g.session(), g.name(), event);
+                case LockEvent.Timeout t -> complete(t.session(), t.name(), event);
+                case LockEvent.Cancelled c -> complete(c.session(), c.name(), event);
+                case LockEvent.Deadlock d -> complete(d.session(), d.name(), event);
+                case LockEvent.Lost l -> complete(l.session(), l.name(), event);
+                case LockEvent.Expired e -> {
+                    List<WaitKey> ofSession = new ArrayList<>();
+                    waiters.keySet().forEach(k -> {
+                        if (k.session() == e.session()) {
+                            ofSession.add(k);
+                        }
+                    });
+                    ofSession.forEach(k -> complete(k.session(), k.name(), event));
+                }
+                case LockEvent.Waiting w -> {}
+                case LockEvent.Released r -> {}
+            }
+            for (Consumer<LockEvent> subscriber : subscribers) {
+                subscriber.accept(event);
+            }
+        }
+    }
+
+    private void complete(long session, String name, LockEvent event) {
+        CompletableFuture<LockEvent> waiter = waiters.remove(new WaitKey(session, name));
+        if (waiter != null) {
+            waiter.complete(event);
+        }
+    }
+
+    /** Driver thread, while leading {@code shard}: the lock commands to propose now. */
+    public List<byte[]> leaderDuties(int shard, LockStateMachine machine, boolean newTerm, long nowMs) {
+        if (newTerm) {
+            // Sessions' deadlines restart from the new leader's clock: keep-alives in flight to the old leader may
+            // have been lost, so no live session expires because of the failover.
+            lastTickMs.put(shard, nowMs);
+            return List.of(new LockCommand.LeaderChanged(nowMs).encode());
+        }
+        if (machine.nextDeadlineMs() <= nowMs && nowMs - lastTickMs.getOrDefault(shard, 0L) >= TICK_INTERVAL_MIN_MS) {
+            lastTickMs.put(shard, nowMs);
+            return List.of(new LockCommand.Tick(nowMs).encode());
+        }
+        return List.of();
+    }
+}

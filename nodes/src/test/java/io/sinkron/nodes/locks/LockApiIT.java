@@ -1,0 +1,262 @@
+package io.sinkron.nodes.locks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkron.nodes.process.LocalCluster;
+import io.sinkron.nodes.process.NodeProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+// Proves the lock API end to end on three real node processes, through different entry nodes each time: sessions
+// span every shard, grants carry growing fencing tokens, a try-lock on a held lock is refused, a waiting acquire is
+// answered as soon as the holder releases (no polling), a release needs the grant's token, a wait that would close a
+// cycle is refused with the cycle, an expired session's lock passes to the next waiter, and bad input gets a 4xx
+// problem without changing anything.
+class LockApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static LocalCluster cluster;
+    private static List<NodeProcess> nodes;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = LocalCluster.of(3, List.of());
+        cluster.startAll();
+        nodes = cluster.nodes();
+        // Every shard led before the first request: sessions are opened on all of them.
+        await().atMost(WAIT)
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> {
+                    JsonNode view = JSON.readTree(nodes.getFirst().get("/v1/cluster"));
+                    for (JsonNode shard : view.path("shards")) {
+                        if (shard.path("leader").isNull()) {
+                            return false;
+                        }
+                    }
+                    return view.path("shards").size() == 8;
+                });
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void grantsRefusesWaitsAndHandsOverWithGrowingTokens() throws Exception {
+        String a = openSession(node(0), 10_000);
+        String b = openSession(node(1), 10_000);
+        String name = "orders/42";
+
+        HttpResponse<String> first = acquire(node(1), name, a, "exclusive", 0);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        long token = JSON.readTree(first.body()).path("token").asLong();
+        assertThat(token).isPositive();
+
+        HttpResponse<String> tryLock = acquire(node(2), name, b, "exclusive", 0);
+        assertProblem(tryLock, 409, "lock-timeout");
+
+        CompletableFuture<HttpResponse<String>> waiting = acquireAsync(node(2), name, b, "shared", 20_000);
+        await().atMost(WAIT)
+                .until(() -> JSON.readTree(get(node(0), "/v1/locks/" + name).body())
+                                .path("waiters")
+                                .size()
+                        == 1);
+        assertThat(waiting).isNotDone();
+
+        assertProblem(release(node(0), name, a, token + 1), 409, "wrong-token");
+        assertProblem(release(node(0), name, b, token), 409, "not-holder");
+        assertThat(waiting).isNotDone();
+
+        assertThat(release(node(0), name, a, token).statusCode()).isEqualTo(200);
+        HttpResponse<String> granted = waiting.get();
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
+        JsonNode grant = JSON.readTree(granted.body());
+        assertThat(grant.path("mode").asText()).isEqualTo("shared");
+        assertThat(grant.path("token").asLong()).isGreaterThan(token);
+
+        JsonNode described = JSON.readTree(get(node(1), "/v1/locks/" + name).body());
+        assertThat(described.path("holders")).hasSize(1);
+        assertThat(described.path("holders").get(0).path("sessionId").asText()).isEqualTo(b);
+
+        JsonNode listed = JSON.readTree(get(node(2), "/v1/locks?prefix=orders/").body());
+        List<String> names = new ArrayList<>();
+        listed.path("locks").forEach(l -> names.add(l.path("name").asText()));
+        assertThat(names).contains(name);
+
+        assertThat(delete(node(1), "/v1/sessions/" + b).statusCode()).isEqualTo(204);
+        assertThat(delete(node(1), "/v1/sessions/" + a).statusCode()).isEqualTo(204);
+        await().atMost(WAIT).until(() -> get(node(0), "/v1/locks/" + name).statusCode() == 404);
+    }
+
+    @Test
+    void aWaitThatWouldCloseACycleIsRefusedWithTheCycle() throws Exception {
+        String a = openSession(node(0), 10_000);
+        String b = openSession(node(0), 10_000);
+        // Two names that hash to the same shard, so the cycle is visible to one state machine.
+        String x = "dl/x";
+        String y = sameShardAs(x);
+        assertThat(acquire(node(0), x, a, "exclusive", 0).statusCode()).isEqualTo(200);
+        assertThat(acquire(node(1), y, b, "exclusive", 0).statusCode()).isEqualTo(200);
+        CompletableFuture<HttpResponse<String>> aWaitsForY = acquireAsync(node(2), y, a, "exclusive", 20_000);
+        await().atMost(WAIT)
+                .until(() -> JSON.readTree(get(node(0), "/v1/locks/" + y).body())
+                                .path("waiters")
+                                .size()
+                        == 1);
+
+        HttpResponse<String> refused = acquire(node(1), x, b, "exclusive", 20_000);
+        JsonNode problem = assertProblem(refused, 409, "deadlock");
+        List<String> sessions = new ArrayList<>();
+        problem.path("cycle")
+                .forEach(step -> sessions.add(step.path("sessionId").asText()));
+        assertThat(sessions).contains(a, b);
+
+        assertThat(delete(node(2), "/v1/sessions/" + b).statusCode()).isEqualTo(204);
+        assertThat(aWaitsForY.get().statusCode()).isEqualTo(200);
+        assertThat(delete(node(2), "/v1/sessions/" + a).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void anExpiredSessionsLockPassesToTheNextWaiter() throws Exception {
+        String short1 = openSession(node(1), 1_000);
+        String waiter = openSession(node(2), 30_000);
+        String name = "expiring/1";
+        assertThat(acquire(node(1), name, short1, "exclusive", 0).statusCode()).isEqualTo(200);
+        // No keep-alive: the leader's clock ticks expire the session within about its ttl, and the waiter is granted.
+        HttpResponse<String> granted = acquire(node(0), name, waiter, "exclusive", 20_000);
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
+        assertProblem(put(node(0), "/v1/sessions/" + short1 + "/keepalive"), 404, "session-not-found");
+        assertThat(delete(node(0), "/v1/sessions/" + waiter).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void badInputIsA4xxProblemAndChangesNothing() throws Exception {
+        String a = openSession(node(0), 10_000);
+        assertProblem(acquire(node(0), "bad%20name%21", a, "exclusive", 0), 400, "invalid-request");
+        assertProblem(acquire(node(0), "ok", a, "sideways", 0), 400, "invalid-request");
+        assertProblem(acquire(node(0), "ok", a, "exclusive", -1), 400, "invalid-request");
+        assertProblem(acquire(node(0), "ok", a, "exclusive", 10_000_000), 400, "invalid-request");
+        assertProblem(acquire(node(0), "ok", "12345", "exclusive", 0), 404, "session-not-found");
+        assertProblem(acquire(node(0), "ok", "not-a-number", "exclusive", 0), 400, "invalid-request");
+        assertProblem(post(node(0), "/v1/sessions", "{\"ttlMs\": 5}"), 400, "invalid-request");
+        assertProblem(post(node(0), "/v1/sessions", "{\"ttl\": 5000}"), 400, "malformed-request");
+        assertProblem(
+                post(node(0), "/v1/locks/ok/acquire", "{\"sessionId\": \"" + a + "\", \"extra\": 1}"),
+                400,
+                "malformed-request");
+        assertThat(get(node(0), "/v1/locks/ok").statusCode()).isEqualTo(404);
+        assertThat(delete(node(0), "/v1/sessions/" + a).statusCode()).isEqualTo(204);
+    }
+
+    // ---- helpers ----
+
+    private static NodeProcess node(int i) {
+        return nodes.get(i);
+    }
+
+    private static String sameShardAs(String name) throws Exception {
+        int shard = JSON.readTree(get(node(0), "/v1/cluster/placement/" + name).body())
+                .path("shard")
+                .asInt();
+        for (int i = 0; i < 1000; i++) {
+            String candidate = "dl/y" + i;
+            if (JSON.readTree(get(node(0), "/v1/cluster/placement/" + candidate).body())
+                            .path("shard")
+                            .asInt()
+                    == shard) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no name on shard " + shard);
+    }
+
+    private static String openSession(NodeProcess node, long ttlMs) throws Exception {
+        HttpResponse<String> response = post(node, "/v1/sessions", "{\"ttlMs\": " + ttlMs + "}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return JSON.readTree(response.body()).path("sessionId").asText();
+    }
+
+    private static HttpResponse<String> acquire(NodeProcess node, String name, String session, String mode, long waitMs)
+            throws Exception {
+        return post(node, "/v1/locks/" + name + "/acquire", acquireBody(session, mode, waitMs));
+    }
+
+    private static CompletableFuture<HttpResponse<String>> acquireAsync(
+            NodeProcess node, String name, String session, String mode, long waitMs) {
+        return HTTP.sendAsync(
+                request(node, "/v1/locks/" + name + "/acquire")
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(acquireBody(session, mode, waitMs)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String acquireBody(String session, String mode, long waitMs) {
+        return "{\"sessionId\": \"" + session + "\", \"mode\": \"" + mode + "\", \"waitMs\": " + waitMs + "}";
+    }
+
+    private static HttpResponse<String> release(NodeProcess node, String name, String session, long token)
+            throws Exception {
+        return post(
+                node,
+                "/v1/locks/" + name + "/release",
+                "{\"sessionId\": \"" + session + "\", \"token\": " + token + "}");
+    }
+
+    private static JsonNode assertProblem(HttpResponse<String> response, int status, String type) throws IOException {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("type").asText()).isEqualTo("https://sinkron.io/problems/" + type);
+        return problem;
+    }
+
+    private static HttpRequest.Builder request(NodeProcess node, String path) {
+        return HttpRequest.newBuilder(URI.create(node.url() + path)).timeout(Duration.ofSeconds(40));
+    }
+
+    private static HttpResponse<String> post(NodeProcess node, String path, String body) throws Exception {
+        return HTTP.send(
+                request(node, path)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> put(NodeProcess node, String path) throws Exception {
+        return HTTP.send(
+                request(node, path).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> delete(NodeProcess node, String path) throws Exception {
+        return HTTP.send(request(node, path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(NodeProcess node, String path) throws Exception {
+        return HTTP.send(request(node, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
