@@ -169,6 +169,124 @@ class LockApiIT {
         assertThat(delete(node(0), "/v1/sessions/" + a).statusCode()).isEqualTo(204);
     }
 
+    @Test
+    void theSocketPushesEventsAndAnswersAnAcquireWhenGranted() throws Exception {
+        String holder = openSession(node(0), 10_000);
+        String waiter = openSession(node(1), 10_000);
+        String doomed = openSession(node(0), 1_000);
+        Socket socket = Socket.open(node(2));
+        try {
+            socket.send("{\"op\": \"subscribe\", \"id\": \"s1\", \"prefixes\": [\"ws/\"], \"sessions\": [\"" + doomed
+                    + "\"]}");
+            socket.await(m -> m.path("type").asText().equals("subscribed"));
+
+            HttpResponse<String> first = acquire(node(0), "ws/x", holder, "exclusive", 0);
+            assertThat(first.statusCode()).isEqualTo(200);
+            long token = JSON.readTree(first.body()).path("token").asLong();
+            socket.await(m -> event(m, "granted", holder, "ws/x"));
+
+            socket.send("{\"op\": \"acquire\", \"id\": \"q1\", \"sessionId\": \"" + waiter
+                    + "\", \"name\": \"ws/x\", \"mode\": \"exclusive\", \"waitMs\": 20000}");
+            socket.await(m -> event(m, "waiting", waiter, "ws/x"));
+            assertThat(socket.seen(m -> m.path("id").asText().equals("q1"))).isFalse();
+
+            assertThat(release(node(1), "ws/x", holder, token).statusCode()).isEqualTo(200);
+            JsonNode acquired = socket.await(m -> m.path("id").asText().equals("q1"));
+            assertThat(acquired.path("type").asText()).isEqualTo("acquired");
+            assertThat(acquired.path("token").asLong()).isGreaterThan(token);
+            socket.await(m -> event(m, "released", holder, "ws/x"));
+            socket.await(m -> event(m, "granted", waiter, "ws/x"));
+
+            // No keep-alive for the 1 s session: its expiry and the loss of its lock are announced.
+            assertThat(acquire(node(0), "ws/y", doomed, "exclusive", 0).statusCode())
+                    .isEqualTo(200);
+            socket.await(m -> event(m, "expired", doomed, null));
+            socket.await(m -> event(m, "lost", doomed, "ws/y"));
+
+            socket.send("not json");
+            JsonNode error = socket.await(m -> m.path("type").asText().equals("error"));
+            assertThat(error.path("problem").path("type").asText()).endsWith("/malformed-request");
+        } finally {
+            socket.close();
+        }
+        assertThat(delete(node(0), "/v1/sessions/" + holder).statusCode()).isEqualTo(204);
+        assertThat(delete(node(0), "/v1/sessions/" + waiter).statusCode()).isEqualTo(204);
+    }
+
+    private static boolean event(JsonNode message, String event, String session, String name) {
+        return message.path("type").asText().equals("event")
+                && message.path("event").asText().equals(event)
+                && message.path("sessionId").asText().equals(session)
+                && (name == null || message.path("name").asText().equals(name));
+    }
+
+    /** A WebSocket client that keeps every message it received, in order. */
+    private static final class Socket implements java.net.http.WebSocket.Listener {
+        private final java.util.concurrent.BlockingQueue<JsonNode> inbox =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        private final List<JsonNode> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        private java.net.http.WebSocket socket;
+
+        static Socket open(NodeProcess node) throws Exception {
+            Socket listener = new Socket();
+            listener.socket = HTTP.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://" + node.url().getAuthority() + "/v1/ws/locks"), listener)
+                    .get();
+            return listener;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(
+                java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    inbox.add(JSON.readTree(partial.toString()));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        void send(String text) {
+            socket.sendText(text, true).join();
+        }
+
+        /** Waits (bounded) for the first message, from the start of the connection, that matches. */
+        JsonNode await(java.util.function.Predicate<JsonNode> wanted) throws InterruptedException {
+            for (JsonNode seen : received) {
+                if (wanted.test(seen)) {
+                    return seen;
+                }
+            }
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                JsonNode next = inbox.poll(deadline - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    break;
+                }
+                received.add(next);
+                if (wanted.test(next)) {
+                    return next;
+                }
+            }
+            throw new AssertionError("no such message within " + WAIT + "; received " + received);
+        }
+
+        boolean seen(java.util.function.Predicate<JsonNode> wanted) {
+            inbox.drainTo(received);
+            return received.stream().anyMatch(wanted);
+        }
+
+        void close() {
+            socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
+        }
+    }
+
     // ---- helpers ----
 
     private static NodeProcess node(int i) {

@@ -1,0 +1,359 @@
+package io.sinkron.nodes.locks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.sinkron.nodes.lock.CycleStep;
+import io.sinkron.nodes.lock.LockEvent;
+import io.sinkron.nodes.lock.LockMode;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.core.Response;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code /v1/ws/locks}: lock events pushed as they apply on this node, and acquire/release on the socket (docs/api.md
+ * has the message format). An acquire is answered when granted, never by polling. Each connection has a bounded
+ * number of messages in flight; a client that cannot keep up is disconnected rather than buffered without limit.
+ * Handlers return {@link Uni}, so they run on the event loop and never block it.
+ */
+@WebSocket(path = "/v1/ws/locks")
+public class LockSocket {
+
+    private static final Logger LOG = Logger.getLogger(LockSocket.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Messages sent but not yet written per connection before it is closed as too slow. */
+    static final int IN_FLIGHT_MAX = 10_000;
+
+    /** Names, prefixes and sessions one connection may subscribe to. */
+    static final int SUBSCRIPTIONS_MAX = 1_000;
+
+    /** Largest text message accepted from a client. */
+    static final int MESSAGE_CHARS_MAX = 16 * 1024;
+
+    private final LockResource locks;
+    private final LockEvents events;
+    private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+
+    LockSocket(LockResource locks, LockEvents events) {
+        this.locks = locks;
+        this.events = events;
+    }
+
+    /** One connection's subscriptions; read on the driver thread, changed on the connection's event loop. */
+    private final class Subscriber implements Consumer<LockEvent> {
+        final WebSocketConnection connection;
+        final Set<String> names = ConcurrentHashMap.newKeySet();
+        final Set<String> prefixes = ConcurrentHashMap.newKeySet();
+        final Set<Long> sessions = ConcurrentHashMap.newKeySet();
+        final AtomicInteger inFlight = new AtomicInteger();
+
+        Subscriber(WebSocketConnection connection) {
+            this.connection = connection;
+        }
+
+        int size() {
+            return names.size() + prefixes.size() + sessions.size();
+        }
+
+        boolean wants(String name, long session) {
+            if (sessions.contains(session)) {
+                return true;
+            }
+            if (name == null) {
+                return false;
+            }
+            if (names.contains(name)) {
+                return true;
+            }
+            for (String prefix : prefixes) {
+                if (name.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void accept(LockEvent event) {
+            String name = nameOf(event);
+            if (wants(name, sessionOf(event))) {
+                send(eventMessage(event));
+            }
+        }
+
+        void send(ObjectNode message) {
+            if (inFlight.incrementAndGet() > IN_FLIGHT_MAX) {
+                inFlight.decrementAndGet();
+                LOG.warnf("lock socket %s: %d messages unwritten; closing it", connection.id(), IN_FLIGHT_MAX);
+                connection.close().subscribe().with(ok -> {}, e -> {});
+                return;
+            }
+            connection
+                    .sendText(message.toString())
+                    .subscribe()
+                    .with(ok -> inFlight.decrementAndGet(), e -> inFlight.decrementAndGet());
+        }
+    }
+
+    @OnOpen
+    void onOpen(WebSocketConnection connection) {
+        Subscriber subscriber = new Subscriber(connection);
+        subscribers.put(connection.id(), subscriber);
+        events.subscribe(subscriber);
+    }
+
+    @OnClose
+    void onClose(WebSocketConnection connection) {
+        Subscriber subscriber = subscribers.remove(connection.id());
+        if (subscriber != null) {
+            events.unsubscribe(subscriber);
+        }
+    }
+
+    @OnTextMessage
+    Uni<Void> onMessage(String text, WebSocketConnection connection) {
+        Subscriber subscriber = subscribers.get(connection.id());
+        if (subscriber == null) {
+            return Uni.createFrom().voidItem();
+        }
+        JsonNode message;
+        try {
+            if (text.length() > MESSAGE_CHARS_MAX) {
+                throw new IllegalArgumentException("a message has at most " + MESSAGE_CHARS_MAX + " characters");
+            }
+            message = JSON.readTree(text);
+            if (message == null || !message.isObject()) {
+                throw new IllegalArgumentException("a message is a JSON object");
+            }
+        } catch (Exception e) {
+            subscriber.send(error(null, "malformed-request", e.getMessage()));
+            return Uni.createFrom().voidItem();
+        }
+        String id = message.path("id").isTextual() ? message.path("id").asText() : null;
+        String op = message.path("op").asText("");
+        try {
+            return switch (op) {
+                case "subscribe" -> {
+                    subscribe(subscriber, message, true);
+                    yield reply(subscriber, id, "subscribed");
+                }
+                case "unsubscribe" -> {
+                    subscribe(subscriber, message, false);
+                    yield reply(subscriber, id, "unsubscribed");
+                }
+                case "acquire" -> {
+                    LockApi.AcquireRequest request = new LockApi.AcquireRequest(
+                            text(message, "sessionId"),
+                            text(message, "mode"),
+                            number(message, "waitMs"),
+                            number(message, "lockDelayMs"));
+                    yield locks.acquire(text(message, "name"), request, null, null)
+                            .map(response -> answer(subscriber, id, "acquired", response));
+                }
+                case "release" -> {
+                    LockApi.ReleaseRequest request =
+                            new LockApi.ReleaseRequest(text(message, "sessionId"), number(message, "token"));
+                    yield locks.release(text(message, "name"), request, null, null)
+                            .map(response -> answer(subscriber, id, "released", response));
+                }
+                default ->
+                    throw new IllegalArgumentException(
+                            "op must be subscribe, unsubscribe, acquire or release, was '" + op + "'");
+            };
+        } catch (IllegalArgumentException e) {
+            subscriber.send(error(id, "invalid-request", e.getMessage()));
+            return Uni.createFrom().voidItem();
+        }
+    }
+
+    private static void subscribe(Subscriber subscriber, JsonNode message, boolean add) {
+        Set<String> names = strings(message, "names");
+        Set<String> prefixes = strings(message, "prefixes");
+        Set<Long> sessions = new HashSet<>();
+        for (String session : strings(message, "sessions")) {
+            try {
+                sessions.add(Long.parseLong(session));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("sessions are the decimal ids POST /v1/sessions returned");
+            }
+        }
+        for (String name : names) {
+            if (!io.sinkron.nodes.lock.LockCommand.NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("names are 1-256 of [A-Za-z0-9._:/-]");
+            }
+        }
+        for (String prefix : prefixes) {
+            if (prefix.length() > 256 || !prefix.matches("[A-Za-z0-9._:/-]*")) {
+                throw new IllegalArgumentException("prefixes are at most 256 of [A-Za-z0-9._:/-]");
+            }
+        }
+        if (add) {
+            if (subscriber.size() + names.size() + prefixes.size() + sessions.size() > SUBSCRIPTIONS_MAX) {
+                throw new IllegalArgumentException("a connection subscribes to at most " + SUBSCRIPTIONS_MAX);
+            }
+            subscriber.names.addAll(names);
+            subscriber.prefixes.addAll(prefixes);
+            subscriber.sessions.addAll(sessions);
+        } else {
+            subscriber.names.removeAll(names);
+            subscriber.prefixes.removeAll(prefixes);
+            subscriber.sessions.removeAll(sessions);
+        }
+    }
+
+    private static Set<String> strings(JsonNode message, String field) {
+        JsonNode node = message.path(field);
+        Set<String> values = new HashSet<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return values;
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException(field + " must be an array of strings");
+        }
+        for (JsonNode value : node) {
+            if (!value.isTextual()) {
+                throw new IllegalArgumentException(field + " must be an array of strings");
+            }
+            values.add(value.asText());
+        }
+        return values;
+    }
+
+    private static String text(JsonNode message, String field) {
+        JsonNode node = message.path(field);
+        return node.isTextual() ? node.asText() : null;
+    }
+
+    private static Long number(JsonNode message, String field) {
+        JsonNode node = message.path(field);
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        if (!node.canConvertToLong()) {
+            throw new IllegalArgumentException(field + " must be a number");
+        }
+        return node.asLong();
+    }
+
+    private static Uni<Void> reply(Subscriber subscriber, String id, String type) {
+        ObjectNode message = JSON.createObjectNode().put("type", type);
+        if (id != null) {
+            message.put("id", id);
+        }
+        subscriber.send(message);
+        return Uni.createFrom().voidItem();
+    }
+
+    private static Void answer(Subscriber subscriber, String id, String type, Response response) {
+        ObjectNode message;
+        if (response.getStatus() / 100 == 2) {
+            message = JSON.valueToTree(response.getEntity());
+            message.put("type", type);
+        } else {
+            message = JSON.createObjectNode().put("type", "error");
+            message.set("problem", JSON.valueToTree(response.getEntity()));
+        }
+        if (id != null) {
+            message.put("id", id);
+        }
+        subscriber.send(message);
+        return null;
+    }
+
+    private static ObjectNode error(String id, String slug, String detail) {
+        ObjectNode message = JSON.createObjectNode().put("type", "error");
+        if (id != null) {
+            message.put("id", id);
+        }
+        message.set(
+                "problem",
+                JSON.createObjectNode()
+                        .put("type", io.sinkron.api.problem.ProblemType.TYPE_PREFIX + slug)
+                        .put("status", 400)
+                        .put("detail", detail)
+                        .put("retryable", false));
+        return message;
+    }
+
+    static ObjectNode eventMessage(LockEvent event) {
+        ObjectNode message = JSON.createObjectNode().put("type", "event");
+        switch (event) {
+            case LockEvent.Granted g ->
+                fill(message, "granted", g.index(), g.session(), g.name())
+                        .put("mode", mode(g.mode()))
+                        .put("token", g.token());
+            case LockEvent.Waiting w ->
+                fill(message, "waiting", w.index(), w.session(), w.name())
+                        .put("mode", mode(w.mode()))
+                        .put("position", w.position());
+            case LockEvent.Released r ->
+                fill(message, "released", r.index(), r.session(), r.name()).put("token", r.token());
+            case LockEvent.Lost l ->
+                fill(message, "lost", l.index(), l.session(), l.name()).put("token", l.token());
+            case LockEvent.Expired e -> fill(message, "expired", e.index(), e.session(), null);
+            case LockEvent.Timeout t -> fill(message, "timeout", t.index(), t.session(), t.name());
+            case LockEvent.Cancelled c -> fill(message, "cancelled", c.index(), c.session(), c.name());
+            case LockEvent.Deadlock d -> {
+                fill(message, "deadlock", d.index(), d.session(), d.name());
+                var cycle = message.putArray("cycle");
+                for (CycleStep step : d.cycle()) {
+                    cycle.addObject()
+                            .put("sessionId", Long.toString(step.session()))
+                            .put("lock", step.lock());
+                }
+            }
+        }
+        return message;
+    }
+
+    private static ObjectNode fill(ObjectNode message, String event, long index, long session, String name) {
+        message.put("event", event).put("index", index).put("sessionId", Long.toString(session));
+        if (name != null) {
+            message.put("name", name);
+        }
+        return message;
+    }
+
+    private static String mode(LockMode mode) {
+        return mode.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String nameOf(LockEvent event) {
+        return switch (event) {
+            case LockEvent.Granted g -> g.name();
+            case LockEvent.Waiting w -> w.name();
+            case LockEvent.Released r -> r.name();
+            case LockEvent.Lost l -> l.name();
+            case LockEvent.Expired e -> null;
+            case LockEvent.Timeout t -> t.name();
+            case LockEvent.Cancelled c -> c.name();
+            case LockEvent.Deadlock d -> d.name();
+        };
+    }
+
+    private static long sessionOf(LockEvent event) {
+        return switch (event) {
+            case LockEvent.Granted g -> g.session();
+            case LockEvent.Waiting w -> w.session();
+            case LockEvent.Released r -> r.session();
+            case LockEvent.Lost l -> l.session();
+            case LockEvent.Expired e -> e.session();
+            case LockEvent.Timeout t -> t.session();
+            case LockEvent.Cancelled c -> c.session();
+            case LockEvent.Deadlock d -> d.session();
+        };
+    }
+}
