@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import picocli.CommandLine;
@@ -15,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The benchmark driver: runs a scenario against a running cluster at several concurrency levels and prints
- * throughput and latency percentiles (HdrHistogram). Every level is bounded in time and in operation count. The
+ * throughput and latency percentiles (HdrHistogram): {@code cluster-read} (GET /v1/cluster) or {@code lock-cycle}
+ * (acquire+release, {@link LockCycleScenario}). Every level is bounded in time and in operation count. The
  * {@code failover} scenario instead kills shard leaders one at a time and times the first acknowledged write after
  * each kill ({@link FailoverRun}).
  */
@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
         description = "Measures a running Sinkron cluster (start one with bin/cluster up).")
 public final class BenchDriver implements Callable<Integer> {
 
-    private static final Map<String, Scenario> SCENARIOS = Map.of("cluster-read", new ClusterReadScenario());
+    /** Scenarios measured level by level ({@link LevelRun}); the failover scenario is separate. */
+    private static final List<String> LEVEL_SCENARIOS = List.of("cluster-read", "lock-cycle");
 
     @Option(
             names = "--targets",
@@ -57,6 +58,12 @@ public final class BenchDriver implements Callable<Integer> {
     @Option(names = "--operations-max", defaultValue = "5000000", description = "Hard cap on operations per level.")
     long operationsMax;
 
+    @Option(
+            names = "--names",
+            defaultValue = "distinct",
+            description = "lock-cycle: distinct (a lock per worker) or contended (one lock for all workers).")
+    String names;
+
     @Option(names = "--markdown", description = "Also print a Markdown table for docs/benchmarks.md.")
     boolean markdown;
 
@@ -69,11 +76,11 @@ public final class BenchDriver implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Scenario chosen = SCENARIOS.get(scenario);
-        if (chosen == null && !FailoverRun.NAME.equals(scenario)) {
+        if (!LEVEL_SCENARIOS.contains(scenario) && !FailoverRun.NAME.equals(scenario)) {
             throw new CommandLine.ParameterException(
                     new CommandLine(this), "unknown scenario " + scenario + "; known: " + new ScenarioNames());
         }
+        Scenario chosen = levelScenario();
         if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofMinutes(30)) > 0) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--duration must be in (0, 30 min]");
         }
@@ -84,6 +91,25 @@ public final class BenchDriver implements Callable<Integer> {
                 .build()) {
             return chosen == null ? failover(http) : levels(chosen, http);
         }
+    }
+
+    /** The level scenario named by --scenario, or null for failover. */
+    private Scenario levelScenario() {
+        return switch (scenario) {
+            case "cluster-read" -> new ClusterReadScenario();
+            case "lock-cycle" -> new LockCycleScenario(lockNames());
+            default -> null;
+        };
+    }
+
+    private LockCycleScenario.Names lockNames() {
+        for (LockCycleScenario.Names choice : LockCycleScenario.Names.values()) {
+            if (choice.wire().equals(names)) {
+                return choice;
+            }
+        }
+        throw new CommandLine.ParameterException(
+                new CommandLine(this), "--names must be distinct or contended, was " + names);
     }
 
     private int levels(Scenario chosen, HttpClient http) throws Exception {
@@ -122,7 +148,7 @@ public final class BenchDriver implements Callable<Integer> {
         private static final long serialVersionUID = 1L;
 
         ScenarioNames() {
-            super(SCENARIOS.keySet());
+            super(LEVEL_SCENARIOS);
             add(FailoverRun.NAME);
         }
     }
