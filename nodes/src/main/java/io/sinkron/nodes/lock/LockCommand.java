@@ -1,5 +1,6 @@
 package io.sinkron.nodes.lock;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -15,7 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>Layout: version byte ({@link #FORMAT_VERSION}), op byte, then for client commands the client id (u16 length +
  * UTF-8), sequence (i64) and nowMs (i64), for Tick and LeaderChanged only nowMs, then the op's fields (i64 numbers,
- * u16-length UTF-8 names, a mode byte). Decoding rejects unknown versions and ops, truncation and trailing bytes.
+ * u16-length UTF-8 names, a mode byte; {@link AbortWait}'s cycle as an i32 count and (i64 session, name) steps).
+ * Decoding rejects unknown versions and ops, truncation and trailing bytes.
  */
 public sealed interface LockCommand {
 
@@ -27,6 +29,9 @@ public sealed interface LockCommand {
 
     /** Most UTF-8 bytes of a name in a command; a longer one is malformed, a shorter bad one merely invalid. */
     int NAME_WIRE_BYTES_MAX = 1024;
+
+    /** Most steps of an {@link AbortWait}'s cycle: the product's {@link LockLimits#cycleStepsMax()}. */
+    int CYCLE_STEPS_MAX = LockLimits.DEFAULTS.cycleStepsMax();
 
     /** Largest clock value accepted (about year 144,000), so deadlines never overflow. */
     long NOW_MS_MAX = 1L << 52;
@@ -118,6 +123,29 @@ public sealed interface LockCommand {
         public CancelWait {
             checkClient(clientId, sequence, nowMs);
             Wire.checkText(name, NAME_WIRE_BYTES_MAX, "name");
+        }
+    }
+
+    /**
+     * Sent by the node-side detector of deadlocks that span shards: withdraws the session's pending request for
+     * {@code name} as {@link CancelWait} does, but the waiter is told it was part of wait-for cycle {@code cycle}
+     * (reply {@link LockReply.Deadlock}, event {@link LockEvent.Deadlock}). The cycle is at most {@link
+     * LockLimits#DEFAULTS}' {@link LockLimits#cycleStepsMax()} steps, each lock name bounded like {@code name}; it is
+     * reported as given (the detector's rotation), not checked against this shard's state.
+     */
+    record AbortWait(String clientId, long sequence, long nowMs, long session, String name, List<CycleStep> cycle)
+            implements FromClient {
+        public AbortWait {
+            checkClient(clientId, sequence, nowMs);
+            Wire.checkText(name, NAME_WIRE_BYTES_MAX, "name");
+            cycle = List.copyOf(cycle);
+            if (cycle.size() > CYCLE_STEPS_MAX) {
+                throw new IllegalArgumentException(
+                        "cycle has " + cycle.size() + " steps, more than " + CYCLE_STEPS_MAX);
+            }
+            for (CycleStep step : cycle) {
+                Wire.checkText(step.lock(), NAME_WIRE_BYTES_MAX, "cycle lock");
+            }
         }
     }
 

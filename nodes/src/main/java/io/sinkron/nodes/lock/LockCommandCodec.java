@@ -1,5 +1,6 @@
 package io.sinkron.nodes.lock;
 
+import io.sinkron.nodes.lock.LockCommand.AbortWait;
 import io.sinkron.nodes.lock.LockCommand.Acquire;
 import io.sinkron.nodes.lock.LockCommand.CancelWait;
 import io.sinkron.nodes.lock.LockCommand.CloseSession;
@@ -10,6 +11,8 @@ import io.sinkron.nodes.lock.LockCommand.LeaderChanged;
 import io.sinkron.nodes.lock.LockCommand.OpenSession;
 import io.sinkron.nodes.lock.LockCommand.Release;
 import io.sinkron.nodes.lock.LockCommand.Tick;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The byte layout of {@link LockCommand}; op codes never change meaning once published. */
 final class LockCommandCodec {
@@ -23,6 +26,7 @@ final class LockCommandCodec {
     static final byte OP_FORCE_RELEASE = 7;
     static final byte OP_TICK = 8;
     static final byte OP_LEADER_CHANGED = 9;
+    static final byte OP_ABORT_WAIT = 10;
 
     private static final int CLIENT_ID_BYTES_MAX = 128;
 
@@ -52,6 +56,14 @@ final class LockCommandCodec {
             case ForceRelease c -> out.string(c.name(), LockCommand.NAME_WIRE_BYTES_MAX);
             case Tick c -> {}
             case LeaderChanged c -> {}
+            case AbortWait c -> {
+                out.i64(c.session())
+                        .string(c.name(), LockCommand.NAME_WIRE_BYTES_MAX)
+                        .i32(c.cycle().size());
+                for (CycleStep step : c.cycle()) {
+                    out.i64(step.session()).string(step.lock(), LockCommand.NAME_WIRE_BYTES_MAX);
+                }
+            }
         }
         return out.toByteArray();
     }
@@ -67,6 +79,7 @@ final class LockCommandCodec {
             case ForceRelease c -> OP_FORCE_RELEASE;
             case Tick c -> OP_TICK;
             case LeaderChanged c -> OP_LEADER_CHANGED;
+            case AbortWait c -> OP_ABORT_WAIT;
         };
     }
 
@@ -77,7 +90,7 @@ final class LockCommandCodec {
             throw new IllegalArgumentException("unknown lock command version " + version);
         }
         byte op = in.u8();
-        if (op < OP_OPEN_SESSION || op > OP_LEADER_CHANGED) {
+        if (op < OP_OPEN_SESSION || op > OP_ABORT_WAIT) {
             throw new IllegalArgumentException("unknown lock command op " + op);
         }
         LockCommand command = op == OP_TICK || op == OP_LEADER_CHANGED ? decodeLeader(op, in) : decodeClient(op, in);
@@ -112,7 +125,18 @@ final class LockCommandCodec {
             case OP_RELEASE -> new Release(client, sequence, nowMs, in.i64(), in.string(nameMax), in.i64());
             case OP_CANCEL_WAIT -> new CancelWait(client, sequence, nowMs, in.i64(), in.string(nameMax));
             case OP_FORCE_RELEASE -> new ForceRelease(client, sequence, nowMs, in.string(nameMax));
+            case OP_ABORT_WAIT -> new AbortWait(client, sequence, nowMs, in.i64(), in.string(nameMax), cycle(in));
             default -> throw new IllegalArgumentException("unknown lock command op " + op);
         };
+    }
+
+    /** An {@link AbortWait} cycle: the count is checked before anything is allocated. */
+    private static List<CycleStep> cycle(Wire.Reader in) {
+        int count = in.count(LockCommand.CYCLE_STEPS_MAX);
+        List<CycleStep> cycle = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            cycle.add(new CycleStep(in.i64(), in.string(LockCommand.NAME_WIRE_BYTES_MAX)));
+        }
+        return cycle;
     }
 }

@@ -8,8 +8,8 @@ import java.util.Objects;
  * Every event names the log {@code index} of the entry that caused it and the {@code session} concerned; events are
  * produced in the same order on every replica.
  *
- * <p>Life cycles: every {@link Waiting} is followed by exactly one {@link Granted}, {@link Timeout} or {@link
- * Cancelled} for that session and lock; every hold ({@link Granted}) ends with exactly one {@link Released} or {@link
+ * <p>Life cycles: every {@link Waiting} is followed by exactly one {@link Granted}, {@link Timeout}, {@link
+ * Cancelled} or {@link Deadlock} (an {@code AbortWait}) for that session and lock; every hold ({@link Granted}) ends with exactly one {@link Released} or {@link
  * Lost} (an upgrade is a second {@link Granted} of the same hold, with the new token).
  */
 public sealed interface LockEvent {
@@ -67,7 +67,11 @@ public sealed interface LockEvent {
         }
     }
 
-    /** The session's acquire of {@code name} was refused because waiting would close {@code cycle}. */
+    /**
+     * The session's acquire of {@code name} was refused because waiting would close {@code cycle} (then the cycle starts
+     * with the session), or its wait for {@code name} was withdrawn by {@code AbortWait} because it is part of a cycle
+     * across shards (then the cycle is as the detector reported it).
+     */
     record Deadlock(long index, long session, String name, List<CycleStep> cycle) implements LockEvent {
         public Deadlock {
             Objects.requireNonNull(name, "name");

@@ -72,8 +72,9 @@ public sealed interface LockReply {
     }
 
     /**
-     * Waiting would have closed a cycle in the wait-for graph; nothing changed. {@code cycle} starts with the
-     * requesting session; {@code truncated} when it was longer than {@link LockLimits#cycleStepsMax()}.
+     * To an acquire: waiting would have closed a cycle in the wait-for graph; nothing changed. {@code cycle} starts with
+     * the requesting session; {@code truncated} when it was longer than {@link LockLimits#cycleStepsMax()}. To an
+     * {@code AbortWait}: the wait was withdrawn; {@code cycle} is the one the command carried, never truncated.
      */
     record Deadlock(List<CycleStep> cycle, boolean truncated) implements LockReply {
         public Deadlock {

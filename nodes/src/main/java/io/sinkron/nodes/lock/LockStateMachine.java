@@ -2,6 +2,7 @@ package io.sinkron.nodes.lock;
 
 import io.sinkron.consensus.raft.Snapshot;
 import io.sinkron.consensus.raft.StateMachine;
+import io.sinkron.nodes.lock.LockCommand.AbortWait;
 import io.sinkron.nodes.lock.LockCommand.Acquire;
 import io.sinkron.nodes.lock.LockCommand.CancelWait;
 import io.sinkron.nodes.lock.LockCommand.CloseSession;
@@ -43,6 +44,9 @@ public final class LockStateMachine implements StateMachine {
 
     /** Most locks one {@link #list} page returns. */
     public static final int LIST_LIMIT_MAX = 1_000;
+
+    /** Most edges one {@link #waitForEdges} call returns. */
+    public static final int WAIT_EDGES_MAX = 1_000_000;
 
     private final LockLimits limits;
     private final ArrayDeque<LockEvent> events = new ArrayDeque<>();
@@ -104,6 +108,7 @@ public final class LockStateMachine implements StateMachine {
                     case Acquire c -> table.acquire(c);
                     case Release c -> table.release(c.session(), c.name(), c.token());
                     case CancelWait c -> table.cancelWait(c.session(), c.name());
+                    case AbortWait c -> table.abortWait(c.session(), c.name(), c.cycle());
                     case ForceRelease c -> table.forceRelease(c.name());
                     case Tick c -> new LockReply.Ok();
                     case LeaderChanged c -> new LockReply.Ok();
@@ -203,6 +208,20 @@ public final class LockStateMachine implements StateMachine {
             next = Math.min(next, table.delaysDue.first().atMs());
         }
         return next;
+    }
+
+    /**
+     * The shard's wait-for graph, for the node-side detector of deadlocks that span shards: one edge per queued
+     * request and session it waits for, under the rules of the local deadlock search (a holder in a conflicting mode, or
+     * a request queued ahead in a conflicting mode). Ordered by lock name, then queue position, then blocker (holders
+     * in grant order, then requests ahead in queue order); at most {@code max} (1 to {@link #WAIT_EDGES_MAX}) edges, the
+     * first ones in that order, so a list of exactly {@code max} may be cut short.
+     */
+    public List<WaitEdge> waitForEdges(int max) {
+        if (max < 1 || max > WAIT_EDGES_MAX) {
+            throw new IllegalArgumentException("max must be in [1, " + WAIT_EDGES_MAX + "]: " + max);
+        }
+        return List.copyOf(table.waitForEdges(max));
     }
 
     /** Gauges and totals for metrics. */

@@ -11,7 +11,7 @@ package io.sinkron.nodes.lock;
  * @param grantsTotal grants ever made (an upgrade counts)
  * @param expiriesTotal sessions expired
  * @param timeoutsTotal waits timed out
- * @param deadlocksTotal acquires refused for a wait-for cycle
+ * @param deadlocksTotal acquires refused for a wait-for cycle, and waits aborted for a cycle across shards
  * @param deadlockSearchesAbandonedTotal deadlock searches that ran out of their edge budget (the request waited)
  */
 public record LockStats(

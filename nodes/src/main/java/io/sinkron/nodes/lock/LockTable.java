@@ -388,18 +388,57 @@ final class LockTable {
         if (!LockCommand.NAME.matcher(name).matches()) {
             return invalidName();
         }
-        SessionState session = sessions.get(id);
-        if (session == null) {
+        if (!sessions.containsKey(id)) {
             return sessionNotFound(id);
         }
+        if (!withdraw(id, name)) {
+            return notWaiting(id);
+        }
+        events.accept(new LockEvent.Cancelled(index, id, name));
+        return new LockReply.WaitCancelled();
+    }
+
+    /**
+     * A wait ended by the node-side detector of deadlocks that span shards: withdrawn as {@link #cancelWait} does, but
+     * reported as a deadlock with the detector's cycle. A session that is gone (closed, expired, never opened) is not
+     * waiting either: the wait ended before the abort arrived.
+     */
+    LockReply abortWait(long id, String name, List<CycleStep> cycle) {
+        if (!LockCommand.NAME.matcher(name).matches()) {
+            return invalidName();
+        }
+        if (cycle.size() > limits.cycleStepsMax()) {
+            return invalid("cycle has more than " + limits.cycleStepsMax() + " steps");
+        }
+        if (!sessions.containsKey(id) || !withdraw(id, name)) {
+            return notWaiting(id);
+        }
+        deadlocksTotal++;
+        events.accept(new LockEvent.Deadlock(index, id, name, cycle));
+        return new LockReply.Deadlock(cycle, false);
+    }
+
+    /**
+     * Removes live session {@code id}'s queued request for {@code name}, if there is one; the lock grants to the
+     * requests behind it in {@link #finish}.
+     */
+    private boolean withdraw(long id, String name) {
         LockState lock = locks.get(name);
         int queued = lock == null ? -1 : lock.indexOf(id);
         if (queued < 0) {
-            return new Error(LockError.NOT_WAITING, "session " + id + " does not wait for the lock");
+            return false;
         }
         removeWaiter(lock, lock.queue.get(queued));
-        events.accept(new LockEvent.Cancelled(index, id, name));
-        return new LockReply.WaitCancelled();
+        return true;
+    }
+
+    private static Error notWaiting(long id) {
+        return new Error(LockError.NOT_WAITING, "session " + id + " does not wait for the lock");
+    }
+
+    /** The wait-for graph's edges, at most {@code max} (see {@link WaitForGraph#edges}). */
+    List<WaitEdge> waitForEdges(int max) {
+        return graph.edges(max);
     }
 
     LockReply forceRelease(String name) {

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -29,6 +30,9 @@ import java.util.NavigableMap;
  * <p>The search is breadth-first from the sessions the new request would wait for, so it reports a shortest cycle;
  * it looks at no more than a bounded number of edges and reports when it gave up (then the request waits, and its
  * timeout ends a deadlock that was missed). Maps are only looked up, never iterated, so the result is deterministic.
+ *
+ * <p>{@link #edges} lists the whole graph under the same rules, for the node-side detector of cycles that span
+ * shards (no shard sees them whole); it iterates the lock map, which is sorted by name.
  */
 final class WaitForGraph {
 
@@ -88,6 +92,27 @@ final class WaitForGraph {
             }
         }
         return Search.NONE;
+    }
+
+    /**
+     * Every edge of the graph, at most {@code max}: locks in name order, each lock's requests in queue order, each
+     * request's blockers as {@link #blockers} lists them (conflicting holders in grant order, then conflicting requests
+     * ahead in queue order), a blocker named once per request even if it both holds and waits ahead (an upgrade).
+     */
+    List<WaitEdge> edges(int max) {
+        List<WaitEdge> edges = new ArrayList<>();
+        for (LockState lock : locks.values()) {
+            for (int position = 0; position < lock.queue.size(); position++) {
+                Waiter waiter = lock.queue.get(position);
+                for (long blocker : new LinkedHashSet<>(blockers(lock, waiter.session(), waiter.mode(), position))) {
+                    if (edges.size() == max) {
+                        return edges;
+                    }
+                    edges.add(new WaitEdge(waiter.session(), lock.name, blocker, waiter.sinceMs()));
+                }
+            }
+        }
+        return edges;
     }
 
     /** The sessions a request of {@code session} in {@code mode}, at {@code position} in the queue, waits for. */

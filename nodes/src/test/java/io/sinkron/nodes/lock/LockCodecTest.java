@@ -21,7 +21,10 @@ class LockCodecTest {
             new LockCommand.CancelWait("c", 6, 9, 42, "orders/42"),
             new LockCommand.ForceRelease("admin", 7, 10, "orders/42"),
             new LockCommand.Tick(11),
-            new LockCommand.LeaderChanged(0));
+            new LockCommand.LeaderChanged(0),
+            new LockCommand.AbortWait(
+                    "", 0, 12, 42, "orders/42", List.of(new CycleStep(7, "orders/7"), new CycleStep(42, "orders/42"))),
+            new LockCommand.AbortWait("c", 8, 13, 42, "orders/42", List.of()));
 
     static final List<LockReply> REPLIES = List.of(
             new LockReply.Ok(),
@@ -69,6 +72,36 @@ class LockCodecTest {
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> new LockReply.Error(LockError.NOT_HOLDER, "x".repeat(513)))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LockCommand.AbortWait("c", 1, 1, 1, "a", cycleOf(LockCommand.CYCLE_STEPS_MAX + 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () -> new LockCommand.AbortWait("c", 1, 1, 1, "a", List.of(new CycleStep(1, "x".repeat(1025)))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new LockCommand.AbortWait("c", 1, 1, 1, "a", null))
+                .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void abortWaitCarriesACycleOfAtMostTheLimit() {
+        assertThat(LockCommand.CYCLE_STEPS_MAX).isEqualTo(LockLimits.DEFAULTS.cycleStepsMax());
+        LockCommand longest = new LockCommand.AbortWait("c", 1, 1, 1, "a", cycleOf(LockCommand.CYCLE_STEPS_MAX));
+        assertThat(LockCommand.decode(longest.encode())).isEqualTo(longest);
+
+        // The same layout with one more step: the count is refused before any step is read.
+        byte[] bytes = longest.encode();
+        int countAt = bytes.length - LockCommand.CYCLE_STEPS_MAX * (8 + 2 + 1) - 4;
+        bytes[countAt + 3] = (byte) (LockCommand.CYCLE_STEPS_MAX + 1);
+        assertThatThrownBy(() -> LockCommand.decode(bytes)).isInstanceOf(IllegalArgumentException.class);
+        bytes[countAt] = (byte) 0x80; // negative
+        assertThatThrownBy(() -> LockCommand.decode(bytes)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static List<CycleStep> cycleOf(int steps) {
+        List<CycleStep> cycle = new java.util.ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            cycle.add(new CycleStep(i + 1, "l"));
+        }
+        return cycle;
     }
 
     @Test
@@ -77,7 +110,7 @@ class LockCodecTest {
         byte[] badVersion = good.clone();
         badVersion[0] = 1; // the layout before OpenSession carried its session id
         byte[] badOp = good.clone();
-        badOp[1] = 10;
+        badOp[1] = 11; // one past AbortWait
         byte[] badMode = good.clone();
         badMode[good.length - 17] = 3;
         byte[] badUtf8 = new LockCommand.ForceRelease("c", 1, 1, "ab").encode();

@@ -112,6 +112,10 @@ final class LockHarness {
         return apply(new LockCommand.CancelWait(ANONYMOUS, 0, now, session, name));
     }
 
+    LockReply abortWait(long session, String name, List<CycleStep> cycle) {
+        return apply(new LockCommand.AbortWait(ANONYMOUS, 0, now, session, name, cycle));
+    }
+
     LockReply forceRelease(String name) {
         return apply(new LockCommand.ForceRelease(ANONYMOUS, 0, now, name));
     }

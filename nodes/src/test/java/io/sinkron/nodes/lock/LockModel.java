@@ -34,6 +34,7 @@ final class LockModel {
     private final Map<String, List<Long>> queues = new HashMap<>();
     private final Map<String, List<Grant>> grantsEver = new HashMap<>();
     private final Map<String, Long> lastSequence = new HashMap<>();
+    private LockCommand current;
 
     /** Whether the machine will treat the command as new (not a retry or stale): only then does time pass. */
     boolean isNew(LockCommand command) {
@@ -48,6 +49,7 @@ final class LockModel {
     /** Log time passes as the entry is applied: the leader-change extension, then expiry. */
     void begin(LockCommand command) {
         expiredThisStep.clear();
+        current = command;
         if (command instanceof LockCommand.FromClient client
                 && !client.clientId().isEmpty()) {
             lastSequence.put(client.clientId(), client.sequence());
@@ -135,8 +137,15 @@ final class LockModel {
                 case LockEvent.Expired e -> expired.add(e.session());
                 case LockEvent.Timeout e -> leaveQueue(e.name(), e.session());
                 case LockEvent.Cancelled e -> leaveQueue(e.name(), e.session());
-                case LockEvent.Deadlock e ->
-                    assertThat(e.cycle().getFirst()).isEqualTo(new CycleStep(e.session(), e.name()));
+                case LockEvent.Deadlock e -> {
+                    if (current instanceof LockCommand.AbortWait abort) {
+                        // An aborted wait leaves the queue as a cancelled one does.
+                        assertThat(e.cycle()).isEqualTo(abort.cycle());
+                        leaveQueue(e.name(), e.session());
+                    } else {
+                        assertThat(e.cycle().getFirst()).isEqualTo(new CycleStep(e.session(), e.name()));
+                    }
+                }
             }
         }
         assertThat(expired).as("expired sessions").isEqualTo(expiredThisStep);
@@ -232,6 +241,22 @@ final class LockModel {
                     .as("wait-for cycle through %s", start)
                     .isTrue();
         }
+    }
+
+    /** The machine's edge list is the views' wait-for graph: each (request, blocker) once, locks in name order. */
+    static void checkEdges(List<LockView> views, List<WaitEdge> edges) {
+        Set<WaitEdge> expected = new HashSet<>();
+        for (LockView view : views) {
+            for (int i = 0; i < view.waiters().size(); i++) {
+                LockView.Waiter waiter = view.waiters().get(i);
+                for (long blocker : blockers(view, waiter.session(), waiter.mode(), i)) {
+                    expected.add(new WaitEdge(waiter.session(), view.name(), blocker, waiter.sinceMs()));
+                }
+            }
+        }
+        assertThat(edges).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(edges)).isEqualTo(expected);
+        assertThat(edges).extracting(WaitEdge::lock).isSortedAccordingTo(String::compareTo);
     }
 
     private static boolean acyclicFrom(long node, Map<Long, Set<Long>> edges, Map<Long, Integer> state) {

@@ -21,11 +21,13 @@ import net.jqwik.api.statistics.Statistics;
 
 // Proves the lock state machine against a reference model over random interleavings of sessions (open, keep-alive,
 // close, expiry), acquires (shared, exclusive, waits, upgrades, lock-delay), releases (right and wrong tokens),
-// cancels, force-releases, ticks, leader changes with skewed clocks and client retries. Session ids come from a
+// cancels, deadlock aborts (AbortWait), force-releases, ticks, leader changes with skewed clocks and client retries.
+// Session ids come from a
 // counter, as a node picks them, and are sometimes reused: live ones (idempotent re-open or SESSION_EXISTS), dead
 // ones (a fresh session under an old id) and non-positive ones. After every step: the model agrees with the views,
 // safety holds on the views (one exclusive holder, no lost wake-up, live holders, acyclic wait-for graph), reported
-// cycles are real, a twin fed the same entries answers alike (determinism), and a replica restored from a snapshot
+// cycles are real, waitForEdges lists exactly the views' wait-for graph, a twin fed the same entries answers alike
+// (determinism), and a replica restored from a snapshot
 // reproduces the state and every later reply and event.
 class LockStateMachinePropertyTest {
 
@@ -41,6 +43,7 @@ class LockStateMachinePropertyTest {
         ACQUIRE,
         RELEASE,
         CANCEL,
+        ABORT,
         FORCE_RELEASE,
         TICK,
         LEADER_CHANGE,
@@ -70,7 +73,7 @@ class LockStateMachinePropertyTest {
             }
         });
         Statistics.label("replies").coverage(coverage -> {
-            for (String kind : List.of("Refused", "WRONG_TOKEN", "WaitCancelled", "ForceReleased")) {
+            for (String kind : List.of("Refused", "WRONG_TOKEN", "WaitCancelled", "ForceReleased", "NOT_WAITING")) {
                 coverage.check(kind).count(c -> c > 0);
             }
         });
@@ -85,6 +88,7 @@ class LockStateMachinePropertyTest {
                 Tuple.of(30, Arbitraries.just(Op.ACQUIRE)),
                 Tuple.of(15, Arbitraries.just(Op.RELEASE)),
                 Tuple.of(4, Arbitraries.just(Op.CANCEL)),
+                Tuple.of(3, Arbitraries.just(Op.ABORT)),
                 Tuple.of(2, Arbitraries.just(Op.FORCE_RELEASE)),
                 Tuple.of(12, Arbitraries.just(Op.TICK)),
                 Tuple.of(3, Arbitraries.just(Op.LEADER_CHANGE)),
@@ -133,7 +137,7 @@ class LockStateMachinePropertyTest {
         private Optional<LockCommand> command(Step original) {
             boolean needsSession =
                     switch (original.op()) {
-                        case KEEP_ALIVE, CLOSE, ACQUIRE, RELEASE, CANCEL -> true;
+                        case KEEP_ALIVE, CLOSE, ACQUIRE, RELEASE, CANCEL, ABORT -> true;
                         default -> false;
                     };
             // With nobody alive, most steps would only exercise "session not found": open one instead.
@@ -175,6 +179,14 @@ class LockStateMachinePropertyTest {
                         case RELEASE ->
                             new LockCommand.Release(client, sequence, now, session, name, token(step, session, name));
                         case CANCEL -> new LockCommand.CancelWait(client, sequence, now, session, name);
+                        case ABORT ->
+                            new LockCommand.AbortWait(
+                                    client,
+                                    sequence,
+                                    now,
+                                    session,
+                                    name,
+                                    List.of(new CycleStep(session, name), new CycleStep(999, "elsewhere")));
                         case FORCE_RELEASE -> new LockCommand.ForceRelease(client, sequence, now, name);
                         case TICK -> new LockCommand.Tick(now += step.advanceMs());
                         // A new leader's clock may be behind or ahead of the old one's.
@@ -216,7 +228,7 @@ class LockStateMachinePropertyTest {
             List<Long> candidates = new ArrayList<>();
             if (step.op() == Op.RELEASE && view.isPresent()) {
                 view.get().holders().forEach(h -> candidates.add(h.session()));
-            } else if (step.op() == Op.CANCEL && view.isPresent()) {
+            } else if ((step.op() == Op.CANCEL || step.op() == Op.ABORT) && view.isPresent()) {
                 view.get().waiters().forEach(w -> candidates.add(w.session()));
             }
             if (candidates.isEmpty()) {
@@ -280,11 +292,18 @@ class LockStateMachinePropertyTest {
             }
 
             checkAcquireReply(command, reply);
+            if (command instanceof LockCommand.AbortWait abort && reply instanceof LockReply.Deadlock) {
+                assertThat(machine.lock(abort.name()).stream().flatMap(v -> v.waiters().stream()))
+                        .noneMatch(w -> w.session() == abort.session());
+                assertThat(events)
+                        .contains(new LockEvent.Deadlock(index, abort.session(), abort.name(), abort.cycle()));
+            }
             machine.verify();
             model.compare(machine, sessions, NAMES);
             List<LockView> views = new ArrayList<>();
             NAMES.forEach(n -> machine.lock(n).ifPresent(views::add));
             LockModel.checkAcyclic(views);
+            LockModel.checkEdges(views, machine.waitForEdges(LockStateMachine.WAIT_EDGES_MAX));
         }
 
         /** How an open went; called once time has passed on the model, before the open's effect. */
