@@ -13,7 +13,7 @@ import java.util.Objects;
 public sealed interface LockReply {
 
     /** Version byte of the reply layout. */
-    byte FORMAT_VERSION = 1;
+    byte FORMAT_VERSION = 2;
 
     /** Most UTF-8 bytes of an error's detail text. */
     int DETAIL_BYTES_MAX = 512;
@@ -35,7 +35,7 @@ public sealed interface LockReply {
     record SessionOpened(long session, long ttlMs, long deadlineMs) implements LockReply {}
 
     /** The session's new deadline. */
-    record SessionKept(long session, long deadlineMs) implements LockReply {}
+    record SessionKept(long session, long ttlMs, long deadlineMs) implements LockReply {}
 
     /** The session is gone; {@code released} holds were released and {@code cancelled} waits withdrawn. */
     record SessionClosed(long session, int released, int cancelled) implements LockReply {}

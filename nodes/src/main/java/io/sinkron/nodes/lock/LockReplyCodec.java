@@ -42,7 +42,8 @@ final class LockReplyCodec {
             case Ok r -> out.u8(OK);
             case SessionOpened r ->
                 out.u8(SESSION_OPENED).i64(r.session()).i64(r.ttlMs()).i64(r.deadlineMs());
-            case SessionKept r -> out.u8(SESSION_KEPT).i64(r.session()).i64(r.deadlineMs());
+            case SessionKept r ->
+                out.u8(SESSION_KEPT).i64(r.session()).i64(r.ttlMs()).i64(r.deadlineMs());
             case SessionClosed r ->
                 out.u8(SESSION_CLOSED).i64(r.session()).i32(r.released()).i32(r.cancelled());
             case Granted r -> out.u8(GRANTED).i64(r.token()).u8(r.mode().code());
@@ -73,7 +74,7 @@ final class LockReplyCodec {
                 switch (kind) {
                     case OK -> new Ok();
                     case SESSION_OPENED -> new SessionOpened(in.i64(), in.i64(), in.i64());
-                    case SESSION_KEPT -> new SessionKept(in.i64(), in.i64());
+                    case SESSION_KEPT -> new SessionKept(in.i64(), in.i64(), in.i64());
                     case SESSION_CLOSED -> new SessionClosed(in.i64(), in.i32(), in.i32());
                     case GRANTED -> new Granted(in.i64(), LockMode.ofCode(in.u8()));
                     case WAITING -> new Waiting(in.i32());

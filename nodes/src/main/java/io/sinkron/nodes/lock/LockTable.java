@@ -201,7 +201,7 @@ final class LockTable {
             return sessionNotFound(id);
         }
         setDeadline(session, Math.max(session.deadlineMs, clockMs + session.ttlMs));
-        return new LockReply.SessionKept(id, session.deadlineMs);
+        return new LockReply.SessionKept(id, session.ttlMs, session.deadlineMs);
     }
 
     LockReply closeSession(long id) {

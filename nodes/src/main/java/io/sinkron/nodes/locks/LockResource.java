@@ -170,6 +170,7 @@ public class LockResource {
                         for (LockReply reply : replies) {
                             if (reply instanceof LockReply.SessionKept kept) {
                                 deadline = Math.min(deadline, kept.deadlineMs());
+                                ttl = kept.ttlMs();
                             } else {
                                 return errorAnswer(reply, path);
                             }

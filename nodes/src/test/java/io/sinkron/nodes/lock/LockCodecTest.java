@@ -29,7 +29,7 @@ class LockCodecTest {
     static final List<LockReply> REPLIES = List.of(
             new LockReply.Ok(),
             new LockReply.SessionOpened(3, 10_000, 99),
-            new LockReply.SessionKept(3, 100),
+            new LockReply.SessionKept(3, 10_000, 100),
             new LockReply.SessionClosed(3, 2, 1),
             new LockReply.Granted(77, LockMode.SHARED),
             new LockReply.Waiting(3),
@@ -136,8 +136,12 @@ class LockCodecTest {
         byte[] deadlock = REPLIES.get(7).encode();
         byte[] hugeCycle = deadlock.clone();
         hugeCycle[3] = 0x7F; // count > the wire maximum
-        for (byte[] bytes :
-                List.of(new byte[0], new byte[] {1, 99}, new byte[] {2, 1}, new byte[] {1, 1, 0}, hugeCycle)) {
+        for (byte[] bytes : List.of(
+                new byte[0],
+                new byte[] {LockReply.FORMAT_VERSION, 99},
+                new byte[] {LockReply.FORMAT_VERSION + 1, 1},
+                new byte[] {LockReply.FORMAT_VERSION, 1, 0},
+                hugeCycle)) {
             assertThatThrownBy(() -> LockReply.decode(bytes)).isInstanceOf(IllegalArgumentException.class);
         }
     }

@@ -80,7 +80,7 @@ final class LockModel {
                     assertThat(reply).isInstanceOf(LockReply.Error.class);
                 } else {
                     session[1] = Math.max(session[1], clockMs + session[0]);
-                    assertThat(reply).isEqualTo(new LockReply.SessionKept(c.session(), session[1]));
+                    assertThat(reply).isEqualTo(new LockReply.SessionKept(c.session(), session[0], session[1]));
                 }
             }
             case LockCommand.CloseSession c -> {

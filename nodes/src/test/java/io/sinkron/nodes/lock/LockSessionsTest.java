@@ -140,7 +140,7 @@ class LockSessionsTest {
         long s = h.open();
         h.now += 4_000;
 
-        assertThat(h.keepAlive(s)).isEqualTo(new LockReply.SessionKept(s, START_MS + 4_000 + TTL_MS));
+        assertThat(h.keepAlive(s)).isEqualTo(new LockReply.SessionKept(s, TTL_MS, START_MS + 4_000 + TTL_MS));
         h.tick(TTL_MS - 1);
         assertThat(h.machine.session(s)).isPresent();
         h.tick(1);

@@ -196,6 +196,10 @@ class LockApiIT {
         HttpResponse<String> granted = acquire(node(0), name, waiter, "exclusive", 20_000);
         assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
         assertProblem(put(node(0), "/v1/sessions/" + short1 + "/keepalive"), 404, "session-not-found");
+        HttpResponse<String> kept = put(node(1), "/v1/sessions/" + waiter + "/keepalive");
+        assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
+        assertThat(JSON.readTree(kept.body()).path("ttlMs").asLong()).isEqualTo(30_000);
+        assertThat(JSON.readTree(kept.body()).path("deadlineMs").asLong()).isGreaterThan(System.currentTimeMillis());
         assertThat(delete(node(0), "/v1/sessions/" + waiter).statusCode()).isEqualTo(204);
     }
 
