@@ -102,7 +102,7 @@ final class KvClients {
             case KvSpec.Put put -> outcome = node.raft.propose(KvStateMachine.put(put.key(), put.value()));
             case KvSpec.Get get
             when staleReads -> {
-                complete(c, new KvSpec.Value(node.stateMachine.get(get.key())));
+                complete(c, new KvSpec.Value(node.kv().get(get.key())));
                 return;
             }
             case KvSpec.Get get -> {
@@ -148,7 +148,7 @@ final class KvClients {
                             + node.id + " (applied " + node.stateMachine.appliedIndex() + ")");
                 }
                 readIndexReadsServed++;
-                complete(c, new KvSpec.Value(node.stateMachine.get(get.key())));
+                complete(c, new KvSpec.Value(node.kv().get(get.key())));
             }
         }
     }

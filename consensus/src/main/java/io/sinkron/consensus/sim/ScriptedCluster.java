@@ -5,6 +5,7 @@ import io.sinkron.consensus.raft.RaftConfig;
 import io.sinkron.consensus.raft.RaftNode;
 import io.sinkron.consensus.raft.Ready;
 import io.sinkron.consensus.raft.Role;
+import io.sinkron.consensus.raft.StateMachine;
 import io.sinkron.schemas.raft.ClusterConfig;
 import io.sinkron.schemas.raft.LogEntry;
 import io.sinkron.schemas.raft.RaftMessage;
@@ -14,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A hand-driven cluster for scripted scenarios (Figure 8, a forgotten vote, a leader deposed after the heal): the test
@@ -21,7 +23,8 @@ import java.util.function.Predicate;
  * random {@link Simulation} runs after every input and the same durability check after every restart. Each node's
  * effects are handled as a real driver must (persist, send, install, apply, compact). A violated property throws {@link
  * SimulationFailure} with the scenario's {@code seed}. Messages wait in one FIFO queue until the script delivers or
- * drops them. Single-threaded.
+ * drops them. Each node runs a {@link KvStateMachine} unless the script supplies another service (a service's own
+ * simulation, such as the lock service's, checks its invariants through {@link #stateMachine}). Single-threaded.
  */
 public final class ScriptedCluster {
 
@@ -40,6 +43,20 @@ public final class ScriptedCluster {
 
     /** {@code voters} voting nodes with ids 0..voters-1, booted from empty storage with {@code fault}. */
     public ScriptedCluster(long seed, int voters, RaftConfig raft, StorageFault fault, NodeFactory factory) {
+        this(seed, voters, raft, fault, factory, KvStateMachine::new);
+    }
+
+    /**
+     * As above, but every node runs the service {@code stateMachines} builds: called once per (re)start, it must
+     * return a fresh, empty, deterministic instance, which is then restored from the node's snapshot.
+     */
+    public ScriptedCluster(
+            long seed,
+            int voters,
+            RaftConfig raft,
+            StorageFault fault,
+            NodeFactory factory,
+            Supplier<? extends StateMachine> stateMachines) {
         this.seed = seed;
         this.raft = raft;
         this.factory = factory;
@@ -50,7 +67,7 @@ public final class ScriptedCluster {
         }
         this.initial = ClusterConfig.ofVoters(ids);
         for (int i = 0; i < voters; i++) {
-            SimNode node = new SimNode(i, new SimStorage(SnapshotMeta.bootstrap(initial), fault), 100);
+            SimNode node = new SimNode(i, new SimStorage(SnapshotMeta.bootstrap(initial), fault), 100, stateMachines);
             node.start(raft, seed * 31 + i, factory);
             nodes.add(node);
         }
@@ -58,6 +75,19 @@ public final class ScriptedCluster {
 
     public RaftNode node(int id) {
         return nodes.get(id).raft;
+    }
+
+    /** Whether node {@code id} is running (not crashed, or restarted since). */
+    public boolean isUp(int id) {
+        return nodes.get(id).isUp();
+    }
+
+    /**
+     * The service of node {@code id}, as of its last applied entry; null while it is down. For checks only: a caller
+     * that changes it breaks the replica.
+     */
+    public StateMachine stateMachine(int id) {
+        return nodes.get(id).stateMachine;
     }
 
     /** One tick of node {@code id}, then its effects. */
