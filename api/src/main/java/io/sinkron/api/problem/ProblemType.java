@@ -23,7 +23,36 @@ public enum ProblemType {
     /** The node cannot serve the request now (e.g. storage unreachable); the same request may succeed later. */
     UNAVAILABLE("unavailable", "Service Unavailable", 503, true),
     /** A bug on the node. Whether the request took effect is unknown. */
-    INTERNAL_ERROR("internal-error", "Internal Server Error", 500, false);
+    INTERNAL_ERROR("internal-error", "Internal Server Error", 500, false),
+    /** No leader could be found for the name's shard within the node's retry budget; an election is running. */
+    NO_LEADER("no-leader", "No Leader", 503, true),
+    /** A body over its limit ({@code limitBytes} says which). */
+    PAYLOAD_TOO_LARGE("payload-too-large", "Payload Too Large", 413, false),
+    /** The lock session expired, was closed or never existed. */
+    SESSION_NOT_FOUND("session-not-found", "Session Not Found", 404, false),
+    /** The lock was not granted: held, in its lock-delay, or the wait ran out. */
+    LOCK_TIMEOUT("lock-timeout", "Lock Not Granted", 409, true),
+    /** Waiting would close a cycle in the wait-for graph; {@code cycle} lists it. */
+    DEADLOCK("deadlock", "Deadlock", 409, false),
+    /** The session does not hold the lock. */
+    NOT_HOLDER("not-holder", "Not The Holder", 409, false),
+    /** The session holds the lock under another (newer) fencing token. */
+    WRONG_TOKEN("wrong-token", "Wrong Fencing Token", 409, false),
+    /** The client's sequence is older than its latest applied one. */
+    STALE_SEQUENCE("stale-sequence", "Stale Sequence", 409, false),
+    /** A service limit (sessions, locks, waiters per lock, locks per session) is reached. */
+    LIMIT_REACHED("limit-reached", "Limit Reached", 429, true);
+
+    /** The types a bare HTTP status maps to: the protocol-level ones, never a service's own. */
+    private static final java.util.Set<ProblemType> BY_STATUS = java.util.EnumSet.of(
+            NOT_FOUND,
+            METHOD_NOT_ALLOWED,
+            NOT_ACCEPTABLE,
+            UNSUPPORTED_MEDIA_TYPE,
+            MALFORMED_REQUEST,
+            UNAVAILABLE,
+            INTERNAL_ERROR,
+            PAYLOAD_TOO_LARGE);
 
     /** Every type URI is this prefix followed by the slug. */
     public static final String TYPE_PREFIX = "https://sinkron.io/problems/";
@@ -77,8 +106,8 @@ public enum ProblemType {
 
     /** The catalogued type a plain HTTP error status maps to; unknown 4xx are invalid requests, 5xx internal. */
     public static ProblemType forStatus(int status) {
-        for (ProblemType kind : values()) {
-            if (kind.status == status && kind != INVALID_REQUEST) {
+        for (ProblemType kind : BY_STATUS) {
+            if (kind.status == status) {
                 return kind;
             }
         }

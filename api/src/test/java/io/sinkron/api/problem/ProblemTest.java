@@ -78,5 +78,7 @@ class ProblemTest {
         assertThat(ProblemType.forStatus(503)).isEqualTo(ProblemType.UNAVAILABLE);
         assertThat(ProblemType.forStatus(502)).isEqualTo(ProblemType.INTERNAL_ERROR);
         assertThat(ProblemType.forStatus(409)).isEqualTo(ProblemType.INVALID_REQUEST);
+        assertThat(ProblemType.forStatus(413)).isEqualTo(ProblemType.PAYLOAD_TOO_LARGE);
+        assertThat(ProblemType.forStatus(429)).isEqualTo(ProblemType.INVALID_REQUEST);
     }
 }

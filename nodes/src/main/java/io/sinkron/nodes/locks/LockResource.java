@@ -260,15 +260,13 @@ public class LockResource {
                 .map(event -> switch (event) {
                     case LockEvent.Granted g -> grant(name, session, g.mode(), g.token());
                     case LockEvent.Timeout t ->
-                        problem(LockProblems.Kind.LOCK_TIMEOUT, "not granted within " + waitMs + " ms", path);
+                        problem(ProblemType.LOCK_TIMEOUT, "not granted within " + waitMs + " ms", path);
                     case LockEvent.Deadlock d -> deadlock(d.cycle(), false, path);
-                    case LockEvent.Expired e ->
-                        problem(LockProblems.Kind.SESSION_NOT_FOUND, "the session expired", path);
+                    case LockEvent.Expired e -> problem(ProblemType.SESSION_NOT_FOUND, "the session expired", path);
                     case LockEvent.Lost l ->
-                        problem(LockProblems.Kind.SESSION_NOT_FOUND, "the session lost its hold while waiting", path);
-                    case LockEvent.Cancelled c ->
-                        problem(LockProblems.Kind.LOCK_TIMEOUT, "the wait was cancelled", path);
-                    default -> problem(LockProblems.Kind.LOCK_TIMEOUT, "the wait ended: " + event, path);
+                        problem(ProblemType.SESSION_NOT_FOUND, "the session lost its hold while waiting", path);
+                    case LockEvent.Cancelled c -> problem(ProblemType.LOCK_TIMEOUT, "the wait was cancelled", path);
+                    default -> problem(ProblemType.LOCK_TIMEOUT, "the wait ended: " + event, path);
                 })
                 .onFailure()
                 .recoverWithItem(e -> {
@@ -354,15 +352,12 @@ public class LockResource {
                     .map(reply -> switch (reply) {
                         case RaftReply.Done done ->
                             done.result() == null
-                                    ? problem(
-                                            LockProblems.Kind.NOT_FOUND,
-                                            "no lock " + name + " is held or awaited",
-                                            path)
+                                    ? problem(ProblemType.NOT_FOUND, "no lock " + name + " is held or awaited", path)
                                     : Response.ok(done.result(), MediaType.APPLICATION_JSON)
                                             .build();
                         case RaftReply.NotLeader notLeader -> null;
                         case RaftReply.Unavailable unavailable ->
-                            problem(LockProblems.Kind.UNAVAILABLE, unavailable.reason(), path);
+                            problem(ProblemType.UNAVAILABLE, unavailable.reason(), path);
                     })
                     .flatMap(answer -> answer != null ? Uni.createFrom().item(answer) : forwardRead(shard, path, hops));
         });
@@ -450,9 +445,9 @@ public class LockResource {
                             .with("retryable", ((ShardRouter.Unrouted) e).retrySafe()))
                     .build());
         } catch (BadRequest e) {
-            return Uni.createFrom().item(problem(LockProblems.Kind.INVALID, e.getMessage(), path));
+            return Uni.createFrom().item(problem(ProblemType.INVALID_REQUEST, e.getMessage(), path));
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().item(problem(LockProblems.Kind.INVALID, e.getMessage(), path));
+            return Uni.createFrom().item(problem(ProblemType.INVALID_REQUEST, e.getMessage(), path));
         }
     }
 
@@ -503,7 +498,7 @@ public class LockResource {
         int hop = hops == null ? 0 : hops;
         if (leader == null || hop >= LeaderForwarder.HOPS_MAX) {
             return Uni.createFrom()
-                    .item(problem(LockProblems.Kind.NO_LEADER, "no leader known for the lock's shard; retry", path));
+                    .item(problem(ProblemType.NO_LEADER, "no leader known for the lock's shard; retry", path));
         }
         return forwarder
                 .forward(leader, HttpMethod.GET, path, java.util.Map.of(), null, hop)
@@ -518,7 +513,7 @@ public class LockResource {
                     return builder.build();
                 })
                 .onFailure()
-                .recoverWithItem(e -> problem(LockProblems.Kind.NO_LEADER, "leader " + leader + " unreachable", path));
+                .recoverWithItem(e -> problem(ProblemType.NO_LEADER, "leader " + leader + " unreachable", path));
     }
 
     private static Response grant(String name, long session, LockMode mode, long token) {
@@ -534,7 +529,7 @@ public class LockResource {
             case LockReply.Granted g -> grant(name, session, g.mode(), g.token());
             case LockReply.Refused r ->
                 problem(
-                        LockProblems.Kind.LOCK_TIMEOUT,
+                        ProblemType.LOCK_TIMEOUT,
                         r.reason() == LockReply.Refused.Reason.LOCK_DELAY
                                 ? "the lock is in its lock-delay after a holder's session expired"
                                 : "the lock is held in a conflicting mode or others wait first",
@@ -548,32 +543,31 @@ public class LockResource {
         List<LockApi.CycleStepBody> steps = cycle.stream()
                 .map(s -> new LockApi.CycleStepBody(Long.toString(s.session()), s.lock()))
                 .toList();
-        return LockProblems.respond(new Problem(
-                LockProblems.DEADLOCK,
-                "Deadlock",
-                409,
-                "waiting would close a cycle in the wait-for graph",
-                LockProblems.instance(path),
-                java.util.Map.of("retryable", false, "cycle", steps, "truncated", truncated)));
+        return LockProblems.respond(Problem.of(
+                        ProblemType.DEADLOCK,
+                        "waiting would close a cycle in the wait-for graph",
+                        LockProblems.instance(path))
+                .with("cycle", steps)
+                .with("truncated", truncated));
     }
 
     static Response errorAnswer(LockReply reply, String path) {
         if (!(reply instanceof LockReply.Error error)) {
-            return problem(LockProblems.Kind.UNAVAILABLE, "unexpected reply " + reply, path);
+            return problem(ProblemType.UNAVAILABLE, "unexpected reply " + reply, path);
         }
         return switch (error.error()) {
-            case SESSION_NOT_FOUND -> problem(LockProblems.Kind.SESSION_NOT_FOUND, error.detail(), path);
-            case NOT_HOLDER -> problem(LockProblems.Kind.NOT_HOLDER, error.detail(), path);
-            case WRONG_TOKEN -> problem(LockProblems.Kind.WRONG_TOKEN, error.detail(), path);
+            case SESSION_NOT_FOUND -> problem(ProblemType.SESSION_NOT_FOUND, error.detail(), path);
+            case NOT_HOLDER -> problem(ProblemType.NOT_HOLDER, error.detail(), path);
+            case WRONG_TOKEN -> problem(ProblemType.WRONG_TOKEN, error.detail(), path);
             case SESSIONS_FULL, LOCKS_FULL, WAITERS_FULL, SESSION_LOCKS_FULL ->
-                problem(LockProblems.Kind.LIMIT, error.detail(), path);
-            case STALE_SEQUENCE -> problem(LockProblems.Kind.STALE, error.detail(), path);
-            default -> problem(LockProblems.Kind.INVALID, error.error() + ": " + error.detail(), path);
+                problem(ProblemType.LIMIT_REACHED, error.detail(), path);
+            case STALE_SEQUENCE -> problem(ProblemType.STALE_SEQUENCE, error.detail(), path);
+            default -> problem(ProblemType.INVALID_REQUEST, error.error() + ": " + error.detail(), path);
         };
     }
 
-    static Response problem(LockProblems.Kind kind, String detail, String path) {
-        return LockProblems.respond(kind.problem(detail, path));
+    static Response problem(ProblemType kind, String detail, String path) {
+        return LockProblems.respond(Problem.of(kind, detail, LockProblems.instance(path)));
     }
 
     static LockApi.LockBody body(LockView view) {
