@@ -98,7 +98,10 @@ public class LockSocket {
             if (inFlight.incrementAndGet() > IN_FLIGHT_MAX) {
                 inFlight.decrementAndGet();
                 LOG.warnf("lock socket %s: %d messages unwritten; closing it", connection.id(), IN_FLIGHT_MAX);
-                connection.close().subscribe().with(ok -> {}, e -> {});
+                connection
+                        .close()
+                        .subscribe()
+                        .with(ok -> {}, e -> LOG.debugf("lock socket %s: close failed: %s", connection.id(), e));
                 return;
             }
             connection

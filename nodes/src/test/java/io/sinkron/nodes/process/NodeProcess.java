@@ -19,10 +19,10 @@ import java.util.Optional;
 public final class NodeProcess {
 
     /**
-     * The fast-jar Quarkus builds in the package phase, before failsafe runs; {@code -Dsinkron.it.jar} points at a
+     * The fast-jar Quarkus builds in the package phase, before failsafe runs; {@code -Dit.node-jar} points at a
      * copy instead (so a rebuild in the same tree cannot pull the jar from under running nodes).
      */
-    public static final Path JAR = Path.of(System.getProperty("sinkron.it.jar", "target/quarkus-app/quarkus-run.jar"));
+    public static final Path JAR = Path.of(System.getProperty("it.node-jar", "target/quarkus-app/quarkus-run.jar"));
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
