@@ -5,8 +5,7 @@ import io.sinkron.schemas.raft.RaftMessage;
 import java.util.List;
 
 /**
- * One batch of effects from {@link RaftNode#ready()}. The driver handles the fields <b>in this order</b>, and all of
- * them before giving the node its next input:
+ * One batch of effects from {@link RaftNode#ready()}. The driver handles the fields of one Ready <b>in this order</b>:
  *
  * <ol>
  *   <li>Persist, through {@link RaftStorage#persist}: {@code snapshotToPersist}, then {@code entriesToPersist}, then
@@ -21,6 +20,36 @@ import java.util.List;
  *   <li>If {@code snapshotDue}, take a state-machine snapshot at its applied index and give it to {@link
  *       RaftNode#compact} (Raft §7, log compaction).
  * </ol>
+ *
+ * <p><b>Synchronous driver</b> (the simplest): handle every Ready completely before giving the node its next input,
+ * calling {@code ready()} until it returns an empty Ready.
+ *
+ * <p><b>Pipelined driver</b> (persistence overlaps further inputs): the driver MAY give the node further inputs
+ * ({@code step}, {@code tick}, {@code propose}, ...) and call {@code ready()} again before earlier Readies are
+ * handled, provided that
+ *
+ * <ul>
+ *   <li>it handles Readies strictly in the order {@code ready()} returned them (FIFO);
+ *   <li>it persists them in that order (step 1 of a later Ready never before step 1 of an earlier one completed);
+ *   <li>it does a Ready's steps 2–6 only after the persists of that Ready <i>and of every earlier Ready</i> have
+ *       completed, and steps 2–6 of one Ready before those of any later one;
+ *   <li>a crash discards every Ready whose persist had not completed: none of its steps 2–6 may ever happen (the node
+ *       restarts from {@link RaftStorage#load} only);
+ *   <li>it calls {@code ready()} once per input (or stops at the first Ready that holds nothing but {@code
+ *       snapshotDue}): until the driver compacts, every call repeats {@code snapshotDue}, so looping until empty never
+ *       ends;
+ *   <li>before step 6 it checks the flag again against the state now — for example that the state machine's applied
+ *       index is still at least {@link RaftConfig#snapshotThresholdEntries()} past {@link RaftNode#snapshotIndex()} —
+ *       because an earlier Ready's compaction, or a snapshot installed from the leader, may already have served it;
+ *       {@link RaftNode#compact} refuses an index at or below the snapshot.
+ * </ul>
+ *
+ * <p>This is safe with the same core because every externally visible effect of a Ready (a message, an apply, a read
+ * answer) still happens only after all the state the core held when it produced that Ready is durable: a message
+ * vouches only for state at or before its Ready, and that state was handed out in that Ready or an earlier one.
+ * {@code RaftDeferredPersistSimTest} (module {@code consensus}, package {@code io.sinkron.consensus.sim}) checks it
+ * under crashes, partitions and membership changes with each Ready held 0..3 steps; {@code
+ * RaftSendBeforePersistCanarySimTest} shows that sending before the persist is caught.
  *
  * @param hardState new term/vote to persist, or null if unchanged
  * @param snapshotToPersist a snapshot that became the node's latest (installed from the leader or taken locally), or

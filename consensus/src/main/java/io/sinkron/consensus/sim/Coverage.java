@@ -25,6 +25,12 @@ package io.sinkron.consensus.sim;
  * @param electionLatencyStepsMax most steps from the end of the faults until the leader that led to the end of the run
  *     was first seen leading
  * @param commitLatencyStepsMax most steps from acceptance to apply on every member, for the proposals above
+ * @param readiesPipelined Readies held for a later persist (pipelined persistence only; see {@link
+ *     SimConfig#persistDelayStepsMax()})
+ * @param inputsWhilePersisting inputs a node took while it still held Readies not yet persisted
+ * @param readiesLostToCrash Readies a crash dropped before their persist: none of their effects ever happened
+ * @param staleCompactionsSkipped released Readies whose {@code snapshotDue} was already served by an earlier
+ *     compaction or an installed snapshot, so the driver did not compact
  */
 public record Coverage(
         long electionsWon,
@@ -44,10 +50,14 @@ public record Coverage(
         long proposalsReleasedByLeaderChange,
         long leadershipsEndedAfterHeal,
         long electionLatencyStepsMax,
-        long commitLatencyStepsMax) {
+        long commitLatencyStepsMax,
+        long readiesPipelined,
+        long inputsWhilePersisting,
+        long readiesLostToCrash,
+        long staleCompactionsSkipped) {
 
     /** Nothing happened yet. */
-    public static final Coverage NONE = new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final Coverage NONE = new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Counts added, latency maxima combined. */
     public Coverage plus(Coverage o) {
@@ -69,6 +79,10 @@ public record Coverage(
                 proposalsReleasedByLeaderChange + o.proposalsReleasedByLeaderChange,
                 leadershipsEndedAfterHeal + o.leadershipsEndedAfterHeal,
                 Math.max(electionLatencyStepsMax, o.electionLatencyStepsMax),
-                Math.max(commitLatencyStepsMax, o.commitLatencyStepsMax));
+                Math.max(commitLatencyStepsMax, o.commitLatencyStepsMax),
+                readiesPipelined + o.readiesPipelined,
+                inputsWhilePersisting + o.inputsWhilePersisting,
+                readiesLostToCrash + o.readiesLostToCrash,
+                staleCompactionsSkipped + o.staleCompactionsSkipped);
     }
 }

@@ -21,6 +21,10 @@ final class CoverageCounter {
     long leadershipsEndedAfterHeal;
     long electionLatencyStepsMax;
     long commitLatencyStepsMax;
+    long readiesPipelined;
+    long inputsWhilePersisting;
+    long readiesLostToCrash;
+    long staleCompactionsSkipped;
 
     Coverage toCoverage() {
         return new Coverage(
@@ -41,6 +45,10 @@ final class CoverageCounter {
                 proposalsReleasedByLeaderChange,
                 leadershipsEndedAfterHeal,
                 electionLatencyStepsMax,
-                commitLatencyStepsMax);
+                commitLatencyStepsMax,
+                readiesPipelined,
+                inputsWhilePersisting,
+                readiesLostToCrash,
+                staleCompactionsSkipped);
     }
 }

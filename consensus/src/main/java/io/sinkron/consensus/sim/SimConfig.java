@@ -35,6 +35,12 @@ import io.sinkron.consensus.raft.RaftConfig;
  * @param staleReads canary: clients read any node's local state instead of using ReadIndex
  * @param storageFault canary: storage that lies
  * @param raft the core's configuration
+ * @param persistDelayStepsMax 0: every {@link io.sinkron.consensus.raft.Ready} is handled at once, before the node's
+ *     next input (the strict contract). Above 0: persistence is pipelined — each Ready waits in a per-node FIFO for
+ *     0..this many steps while the node keeps taking inputs, and is persisted and then acted on in FIFO order (the
+ *     relaxed contract; see {@link Simulation})
+ * @param sendBeforePersist canary (needs {@code persistDelayStepsMax > 0}): a Ready's messages leave when it is
+ *     produced instead of after its persist
  */
 public record SimConfig(
         long seed,
@@ -54,7 +60,12 @@ public record SimConfig(
         int keys,
         boolean staleReads,
         StorageFault storageFault,
-        RaftConfig raft) {
+        RaftConfig raft,
+        int persistDelayStepsMax,
+        boolean sendBeforePersist) {
+
+    /** Most steps a Ready may wait for its persist: far below the election timeout, as a real disk is. */
+    public static final int PERSIST_DELAY_STEPS_LIMIT = 10;
 
     public SimConfig {
         if (nodes < 1 || steps <= faultSteps || maxDelaySteps < 1 || clients < 0 || keys < 1) {
@@ -66,6 +77,11 @@ public record SimConfig(
                 || faultSteps + electionBoundSteps + commitBoundSteps > steps) {
             throw new IllegalArgumentException("liveness bounds must fit after the fault phase: " + this);
         }
+        if (persistDelayStepsMax < 0
+                || persistDelayStepsMax > PERSIST_DELAY_STEPS_LIMIT
+                || (sendBeforePersist && persistDelayStepsMax == 0)) {
+            throw new IllegalArgumentException("invalid persist pipelining: " + this);
+        }
     }
 
     /** The realistic default the CI runs for every seed: 3 or 5 nodes (by seed), every fault on. */
@@ -73,7 +89,26 @@ public record SimConfig(
         int nodes = Math.floorMod(seed, 2) == 0 ? 3 : 5;
         RaftConfig raft = RaftConfig.defaults().withTimeouts(10, 2).withSnapshots(40, 96);
         return new SimConfig(
-                seed, nodes, 1, 1_600, 1_100, 200, 150, 3, 5, 2, 4, 4, 8, 3, 3, false, StorageFault.NONE, raft);
+                seed,
+                nodes,
+                1,
+                1_600,
+                1_100,
+                200,
+                150,
+                3,
+                5,
+                2,
+                4,
+                4,
+                8,
+                3,
+                3,
+                false,
+                StorageFault.NONE,
+                raft,
+                0,
+                false);
     }
 
     public SimConfig withStorageFault(StorageFault fault) {
@@ -95,7 +130,9 @@ public record SimConfig(
                 keys,
                 staleReads,
                 fault,
-                raft);
+                raft,
+                persistDelayStepsMax,
+                sendBeforePersist);
     }
 
     public SimConfig withStaleReads() {
@@ -117,7 +154,9 @@ public record SimConfig(
                 keys,
                 true,
                 storageFault,
-                raft);
+                raft,
+                persistDelayStepsMax,
+                sendBeforePersist);
     }
 
     /** A copy with other crash and partition rates (canaries use high ones to hit the narrow windows they break). */
@@ -140,7 +179,9 @@ public record SimConfig(
                 keys,
                 staleReads,
                 storageFault,
-                raft);
+                raft,
+                persistDelayStepsMax,
+                sendBeforePersist);
     }
 
     /** A copy with other network faults. */
@@ -163,7 +204,9 @@ public record SimConfig(
                 keys,
                 staleReads,
                 storageFault,
-                raft);
+                raft,
+                persistDelayStepsMax,
+                sendBeforePersist);
     }
 
     /** A copy with another core configuration (canaries shrink batches to open narrow windows). */
@@ -186,7 +229,59 @@ public record SimConfig(
                 keys,
                 staleReads,
                 storageFault,
-                other);
+                other,
+                persistDelayStepsMax,
+                sendBeforePersist);
+    }
+
+    /** A copy whose persistence is pipelined: each Ready is persisted and acted on 0..{@code stepsMax} steps later. */
+    public SimConfig withPersistDelay(int stepsMax) {
+        return new SimConfig(
+                seed,
+                nodes,
+                spareNodes,
+                steps,
+                faultSteps,
+                electionBoundSteps,
+                commitBoundSteps,
+                leaderChangesMax,
+                lossPercent,
+                duplicatePercent,
+                maxDelaySteps,
+                crashPerMille,
+                partitionPerMille,
+                clients,
+                keys,
+                staleReads,
+                storageFault,
+                raft,
+                stepsMax,
+                sendBeforePersist);
+    }
+
+    /** Canary: with pipelined persistence, messages leave before the persist that backs them. */
+    public SimConfig withSendBeforePersist() {
+        return new SimConfig(
+                seed,
+                nodes,
+                spareNodes,
+                steps,
+                faultSteps,
+                electionBoundSteps,
+                commitBoundSteps,
+                leaderChangesMax,
+                lossPercent,
+                duplicatePercent,
+                maxDelaySteps,
+                crashPerMille,
+                partitionPerMille,
+                clients,
+                keys,
+                staleReads,
+                storageFault,
+                raft,
+                persistDelayStepsMax,
+                true);
     }
 
     /** Fault-free, for the benchmark and quick tests. */
@@ -209,6 +304,8 @@ public record SimConfig(
                 keys,
                 staleReads,
                 storageFault,
-                raft);
+                raft,
+                persistDelayStepsMax,
+                sendBeforePersist);
     }
 }

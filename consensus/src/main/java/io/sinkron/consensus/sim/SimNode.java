@@ -17,6 +17,9 @@ final class SimNode {
     final int id;
     final SimStorage storage;
     final int tickPercent;
+    /** Readies not yet persisted (pipelined persistence only); lost with the process. */
+    final PersistPipeline pipeline = new PersistPipeline();
+
     private final Supplier<? extends StateMachine> stateMachines;
     RaftNode raft;
     StateMachine stateMachine;
@@ -54,6 +57,7 @@ final class SimNode {
     /** The process dies: memory is gone, storage keeps what it persisted (per its fault model). */
     void crash(long until) {
         storage.crash();
+        pipeline.drop();
         raft = null;
         stateMachine = null;
         downUntilStep = until;

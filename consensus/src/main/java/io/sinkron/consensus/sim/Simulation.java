@@ -32,11 +32,18 @@ import java.util.TreeSet;
  * holds the cluster to {@link SimConfig#electionBoundSteps()}, {@link SimConfig#commitBoundSteps()} and {@link
  * SimConfig#leaderChangesMax()} (a marker proposal guarantees there is something to commit). At the end the clients'
  * history is checked for linearizability. Each run counts what it exercised in a {@link Coverage}.
+ *
+ * <p>With {@link SimConfig#persistDelayStepsMax()} above 0 persistence is pipelined, as {@link Ready} allows: each
+ * Ready joins the node's {@link PersistPipeline} and the node keeps taking inputs; at the end of every step each due
+ * Ready, oldest first, is persisted and then has its effects exactly as above. A crash drops the unpersisted rest.
  */
 public final class Simulation implements KvClients.Cluster {
 
     /** Search budget of the linearizability check per run. */
     public static final long LINEARIZABILITY_STEPS_MAX = 2_000_000;
+
+    /** Most release rounds per node per step: each round's compaction or apply may queue one more Ready. */
+    private static final int RELEASE_ROUNDS_MAX = 100;
 
     private final SimConfig config;
     private final SplittableRandom random;
@@ -145,6 +152,9 @@ public final class Simulation implements KvClients.Cluster {
             }
         }
         clients.step(now, this);
+        if (config.persistDelayStepsMax() > 0) {
+            releaseDue();
+        }
         if (now % 10 == 0) {
             for (SimNode node : nodes) {
                 node.storage.sync();
@@ -171,40 +181,126 @@ public final class Simulation implements KvClients.Cluster {
         }
     }
 
-    /** Handles every effect of the node's last input, in the order {@link Ready} prescribes. */
+    /**
+     * Handles the node's last input. Synchronously ({@link SimConfig#persistDelayStepsMax()} 0) every effect of it
+     * happens here, in the order {@link Ready} prescribes; pipelined, its Readies only join the node's {@link
+     * PersistPipeline} and take effect in {@link #releaseDue()}.
+     */
     @Override
     public void drive(SimNode node) {
+        if (config.persistDelayStepsMax() > 0) {
+            if (!node.pipeline.isEmpty()) {
+                coverage.inputsWhilePersisting++; // the driver did not wait for the disk: what pipelining means
+            }
+            hold(node);
+            return;
+        }
         checker.afterStep(node.raft);
         for (Ready ready = node.raft.ready(); !ready.isEmpty(); ready = node.raft.ready()) {
-            node.storage.persist(ready.snapshotToPersist(), ready.entriesToPersist(), ready.hardState());
-            if (now < config.faultSteps() && random.nextInt(1000) < config.crashPerMille() / 2) {
-                crash(node); // between the fsync and the sends: the batch's messages never leave
+            if (!handle(node, ready, false)) {
                 return;
             }
+        }
+        noteLeader(node);
+    }
+
+    /**
+     * Pipelined: queues the new Ready for a persist 0..persistDelayStepsMax steps from now, behind older ones. One
+     * {@code ready()} per input, not a loop until empty: until the compaction a queued Ready asked for happens, every
+     * {@code ready()} repeats {@code snapshotDue}, so such a loop would never end.
+     */
+    private void hold(SimNode node) {
+        checker.afterStep(node.raft);
+        Ready ready = node.raft.ready();
+        if (!ready.isEmpty()) {
+            if (config.sendBeforePersist()) {
+                for (RaftMessage message : ready.messages()) {
+                    network.send(now, message); // the canary's mistake: a promise leaves before its data is durable
+                }
+            }
+            node.pipeline.hold(ready, now + random.nextInt(config.persistDelayStepsMax() + 1));
+            coverage.readiesPipelined++;
+        }
+        noteLeader(node);
+    }
+
+    /**
+     * Pipelined: the disk completes every due persist, oldest first, and each Ready then has its effects exactly as
+     * synchronously — only now, when it and every Ready before it are durable. Applying and compacting are inputs
+     * too; what they produce is queued behind the rest (and released at once if drawn due now).
+     */
+    private void releaseDue() {
+        for (SimNode node : nodes) {
+            for (int round = 0; node.isUp() && node.pipeline.isHeadDue(now); round++) {
+                if (round >= RELEASE_ROUNDS_MAX) {
+                    throw new IllegalStateException("node " + node.id + " keeps producing due Readies at step " + now);
+                }
+                while (node.isUp() && node.pipeline.isHeadDue(now)) {
+                    handle(node, node.pipeline.release(), config.sendBeforePersist());
+                }
+                if (node.isUp()) {
+                    hold(node);
+                }
+            }
+        }
+    }
+
+    /**
+     * Steps 1-6 of {@link Ready} for one Ready ({@code sent}: its messages already left, the canary); returns false if
+     * the node crashed between the persist and the sends.
+     */
+    private boolean handle(SimNode node, Ready ready, boolean sent) {
+        node.storage.persist(ready.snapshotToPersist(), ready.entriesToPersist(), ready.hardState());
+        if (now < config.faultSteps() && random.nextInt(1000) < config.crashPerMille() / 2) {
+            crash(node); // between the fsync and the sends: the batch's messages never leave
+            return false;
+        }
+        if (!sent) {
             for (RaftMessage message : ready.messages()) {
                 network.send(now, message);
             }
-            if (ready.snapshotToInstall() != null) {
-                node.stateMachine.restore(ready.snapshotToInstall());
-                coverage.snapshotsInstalled++;
-            }
-            for (LogEntry entry : ready.committedEntries()) {
-                byte[] result = node.stateMachine.apply(entry);
-                mix(node.id * 31L + entry.index() * 17 + entry.term());
-                if (checker.onApply(node.id, entry)
-                        && entry.payload() instanceof EntryPayload.Config(ClusterConfig c)) {
-                    countMembershipChange(c);
-                }
-                clients.onApplied(node.id, entry, result);
-            }
-            for (ReadState read : ready.readStates()) {
-                clients.onReadState(node, read);
-            }
-            if (ready.snapshotDue()) {
-                node.raft.compact(node.stateMachine.appliedIndex(), node.stateMachine.snapshot());
-            }
-            checker.afterStep(node.raft);
         }
+        if (ready.snapshotToInstall() != null) {
+            node.stateMachine.restore(ready.snapshotToInstall());
+            coverage.snapshotsInstalled++;
+        }
+        for (LogEntry entry : ready.committedEntries()) {
+            byte[] result = node.stateMachine.apply(entry);
+            mix(node.id * 31L + entry.index() * 17 + entry.term());
+            if (checker.onApply(node.id, entry) && entry.payload() instanceof EntryPayload.Config(ClusterConfig c)) {
+                countMembershipChange(c);
+            }
+            clients.onApplied(node.id, entry, result);
+        }
+        for (ReadState read : ready.readStates()) {
+            clients.onReadState(node, read);
+        }
+        if (ready.snapshotDue() && isCompactionStillDue(node)) {
+            node.raft.compact(node.stateMachine.appliedIndex(), node.stateMachine.snapshot());
+        }
+        checker.afterStep(node.raft);
+        return true;
+    }
+
+    /**
+     * Synchronously always true. Pipelined, {@code snapshotDue} can be stale: every Ready produced before the first
+     * such Ready was released repeats it, and a snapshot installed from the leader meanwhile may already cover it.
+     * Compacting again at or below the node's snapshot would be refused by the core, so the rule that set the flag is
+     * checked again against the state now.
+     */
+    private boolean isCompactionStillDue(SimNode node) {
+        if (config.persistDelayStepsMax() == 0) {
+            return true;
+        }
+        long since = node.stateMachine.appliedIndex() - node.raft.snapshotIndex();
+        if (since >= config.raft().snapshotThresholdEntries()) {
+            return true;
+        }
+        coverage.staleCompactionsSkipped++;
+        return false;
+    }
+
+    private void noteLeader(SimNode node) {
         if (node.raft.role() == Role.LEADER && leaderTerms.add(node.raft.term())) {
             mix(node.id * 1_000_003L + node.raft.term());
             countElection(node.raft);
@@ -245,6 +341,7 @@ public final class Simulation implements KvClients.Cluster {
 
     void crash(SimNode node) {
         mix(-node.id - 1);
+        coverage.readiesLostToCrash += node.pipeline.drop();
         clients.onCrash(node.id);
         // Half the crashes are quick process restarts (messages sent before the crash are still in flight), half
         // are long outages (the node falls behind and needs a snapshot).

@@ -19,11 +19,16 @@ class RaftSimTest {
     }
 
     static List<Long> seeds() {
+        return seeds("1000");
+    }
+
+    /** {@code -Dsim.seed} alone, else seeds 1..{@code -Dsim.seeds} (default {@code defaultCount}). */
+    static List<Long> seeds(String defaultCount) {
         String one = System.getProperty("sim.seed");
         if (one != null && !one.isBlank()) {
             return List.of(Long.parseLong(one.trim()));
         }
-        int count = Integer.parseInt(System.getProperty("sim.seeds", "1000"));
+        int count = Integer.parseInt(System.getProperty("sim.seeds", defaultCount));
         List<Long> seeds = new ArrayList<>();
         for (long s = 1; s <= count; s++) {
             seeds.add(s);
