@@ -25,6 +25,9 @@ sealed interface DriverInput {
             int shard, Function<StateMachine, byte[]> query, boolean linearizable, CompletableFuture<RaftReply> reply)
             implements DriverInput {}
 
+    /** The group commit in flight completed (a wake-up; the driver looks at the commit itself). */
+    record Persisted() implements DriverInput {}
+
     /** Stop the loop. */
     record Stop() implements DriverInput {}
 }

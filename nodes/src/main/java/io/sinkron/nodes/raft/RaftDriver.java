@@ -13,6 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,10 +28,19 @@ import org.jboss.logging.Logger;
  * The loop of the one driver thread that owns every local Raft core (STYLE.md rule 3: one thread owns a core).
  *
  * <p>Each turn: drain up to {@link #INPUTS_PER_LOOP_MAX} inputs (messages, proposals, reads, ticks) and give them to
- * the cores → collect every core's {@link Ready} → persist all shards' writes in <b>one</b> {@link
- * RaftLogStore#persist} (group commit) and wait for it → only then send the messages (Raft §5.1: durable before
- * visible) → install snapshots, apply committed entries in order, serve reads, compact → publish the view. The
- * thread may wait for the store: it is not an event loop. A persist failure is fatal ({@link #onFatal}).
+ * the cores → collect every core's {@link Ready} → if the group commit in flight completed, <b>release</b> its Readies:
+ * send their messages (Raft §5.1: durable before visible), install snapshots, apply committed entries in order, serve
+ * reads, compact → issue everything gathered since as the next group commit, <b>one</b> {@link RaftLogStore#persist}
+ * for all shards → publish the view.
+ *
+ * <p>Persistence is pipelined, not waited for: while a commit is in flight the cores keep receiving inputs and their
+ * Readies gather into the next one ({@link WriteBatch}), so the batch grows with the load instead of the driver
+ * idling on the disk. Safety rests on the release rule of {@link Ready}: Readies are released in the order they came
+ * and each only after its own persist and every earlier one completed, so nothing a core said leaves the node, and
+ * nothing applies, before everything the core knew at that moment is durable. A crash loses only unreleased Readies,
+ * as if their inputs had been lost on the network. {@code RaftDeferredPersistSimTest} (consensus) checks the rule
+ * under faults. A persist failure is fatal ({@link #onFatal}); so is one that takes over {@link
+ * #PERSIST_WAIT_MAX_MILLIS}.
  */
 final class RaftDriver implements Runnable {
 
@@ -49,6 +61,12 @@ final class RaftDriver implements Runnable {
     /** How long one persist call may take before the node gives up on its storage. */
     static final long PERSIST_WAIT_MAX_MILLIS = 30_000;
 
+    /**
+     * Entries gathered behind the persist in flight beyond which the driver stops taking inputs until it completes.
+     * Far above what one turn gathers under load; a stall of the store stops the node from buffering without bound.
+     */
+    static final int GATHERED_ENTRIES_MAX = 16_384;
+
     /** How often (turns) requests abandoned by their callers are forgotten. */
     static final int SWEEP_TURNS = 1_024;
 
@@ -66,7 +84,11 @@ final class RaftDriver implements Runnable {
     private final AtomicBoolean tickQueued;
     private final Consumer<RaftView> publish;
     private final Consumer<Throwable> onFatal;
+    private final Runnable wake;
     private final Map<Integer, Long> lastHeardTick = new LinkedHashMap<>();
+    private List<Released> gathered = new ArrayList<>();
+    private WriteBatch gatheredWrites = new WriteBatch();
+    private InFlight inFlight;
     private long tickCount;
     private long turns;
     private boolean running = true;
@@ -100,7 +122,14 @@ final class RaftDriver implements Runnable {
         this.tickQueued = tickQueued;
         this.publish = publish;
         this.onFatal = onFatal;
+        this.wake = () -> inputs.offer(new DriverInput.Persisted()); // if the queue is full, the driver is awake anyway
     }
+
+    /** A Ready waiting for its persist (and every earlier one) before its effects may happen. */
+    private record Released(ShardReplica replica, Ready ready) {}
+
+    /** The one group commit in flight and the Readies it makes durable. */
+    private record InFlight(CompletableFuture<Void> done, List<Released> readies, int writes, long issuedNanos) {}
 
     @Override
     public void run() {
@@ -108,16 +137,19 @@ final class RaftDriver implements Runnable {
         try {
             publishView();
             while (running) {
+                awaitPersistIfBehind();
                 DriverInput first = inputs.poll(tickMillis, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (first != null) {
+                    batch.add(first);
+                    inputs.drainTo(batch, INPUTS_PER_LOOP_MAX - 1);
+                    batch.forEach(this::handle);
+                    batch.clear();
                 }
-                batch.add(first);
-                inputs.drainTo(batch, INPUTS_PER_LOOP_MAX - 1);
-                batch.forEach(this::handle);
-                batch.clear();
-                processReadies();
-                publishView();
+                advance();
+                checkPersistAge();
+                if (first != null) {
+                    publishView();
+                }
                 if (++turns % SWEEP_TURNS == 0) {
                     replicas.values().forEach(ShardReplica::dropAbandoned);
                 }
@@ -151,6 +183,7 @@ final class RaftDriver implements Runnable {
                     replica.read(r.query(), r.linearizable(), r.reply());
                 }
             }
+            case DriverInput.Persisted persisted -> {} // advance() looks at the persist in flight
             case DriverInput.Stop stop -> running = false;
         }
     }
@@ -197,50 +230,125 @@ final class RaftDriver implements Runnable {
         }
     }
 
-    private void processReadies() throws InterruptedException {
-        Map<ShardReplica, Ready> readies = new LinkedHashMap<>();
-        List<ShardWrite> writes = new ArrayList<>();
+    /**
+     * Moves persistence along without waiting for it: collects every core's Ready into the batch being gathered;
+     * when the persist in flight completed, releases its Readies (send, then apply); then issues the gathered batch
+     * as the next group commit. At most one persist is in flight, so persists complete in order.
+     */
+    private void advance() {
+        collectReadies();
+        while (true) {
+            if (inFlight != null) {
+                if (!inFlight.done().isDone()) {
+                    return;
+                }
+                InFlight finished = inFlight;
+                inFlight = null;
+                finish(finished);
+                collectReadies(); // applying may have produced more (a compaction, a snapshot install)
+            }
+            if (gathered.isEmpty()) {
+                return;
+            }
+            List<Released> readies = gathered;
+            WriteBatch writes = gatheredWrites;
+            gathered = new ArrayList<>();
+            gatheredWrites = new WriteBatch();
+            if (writes.isEmpty()) {
+                // Nothing to make durable, and nothing earlier is outstanding. What the release produces (a
+                // compaction's snapshot) waits for the next turn: Ready repeats snapshotDue until the compaction, so
+                // collecting again here could go round for ever.
+                release(readies);
+                return;
+            }
+            inFlight = issue(writes, readies);
+        }
+    }
+
+    private void collectReadies() {
         for (ShardReplica replica : replicas.values()) {
             Ready ready = replica.node().ready();
             if (ready.isEmpty()) {
                 continue;
             }
-            readies.put(replica, ready);
+            gathered.add(new Released(replica, ready));
             ShardWrite write = ShardWrite.of(replica.shard(), ready);
             if (write != null) {
-                writes.add(write);
+                gatheredWrites.add(write);
             }
-        }
-        for (List<ShardWrite> chunk : chunks(writes)) {
-            persist(chunk);
-        }
-        for (Map.Entry<ShardReplica, Ready> e : readies.entrySet()) {
-            send(e.getKey().shard(), e.getValue().messages());
-        }
-        for (Map.Entry<ShardReplica, Ready> e : readies.entrySet()) {
-            e.getKey().afterPersist(e.getValue());
         }
     }
 
-    /** One group commit for every shard; nothing is sent until it returned (Raft §5.1). */
-    private void persist(List<ShardWrite> writes) throws InterruptedException {
+    /** Persists the batch, chunk after chunk ({@link PersistLimits}); wakes the driver when all are durable. */
+    private InFlight issue(WriteBatch batch, List<Released> readies) {
+        List<ShardWrite> writes = batch.writes();
         int entries = writes.stream().mapToInt(w -> w.entries().size()).sum();
         long begin = System.nanoTime();
-        try {
-            store.persist(writes).toCompletableFuture().get(PERSIST_WAIT_MAX_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new StorageFailure("persisting " + writes.size() + " shard writes failed", e.getCause());
-        } catch (TimeoutException e) {
-            throw new StorageFailure("persisting took over " + PERSIST_WAIT_MAX_MILLIS + " ms", e);
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (List<ShardWrite> chunk : chunks(writes)) {
+            done = done.thenCompose(ignored -> store.persist(chunk).toCompletableFuture());
         }
-        metrics.persist.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
-        metrics.appendBatchEntries.record(entries);
-        metrics.persistBatchShards.record(writes.size());
+        done = done.whenComplete((ok, failure) -> {
+            if (failure == null) {
+                metrics.persist.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
+                metrics.appendBatchEntries.record(entries);
+                metrics.persistBatchShards.record(writes.size());
+            }
+            wake.run();
+        });
+        return new InFlight(done, readies, writes.size(), begin);
+    }
+
+    /** The persist completed: its Readies' messages leave and their effects apply, in the order they came. */
+    private void finish(InFlight finished) {
+        try {
+            finished.done().join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StorageFailure("persisting " + finished.writes() + " shard writes failed", cause);
+        }
+        release(finished.readies());
+    }
+
+    private void release(List<Released> readies) {
+        for (Released r : readies) {
+            send(r.replica().shard(), r.ready().messages());
+        }
+        for (Released r : readies) {
+            r.replica().afterPersist(r.ready());
+        }
+    }
+
+    /** A persist that outlived {@link #PERSIST_WAIT_MAX_MILLIS}: the store is gone, and Raft cannot go on without it. */
+    private void checkPersistAge() {
+        if (inFlight != null
+                && !inFlight.done().isDone()
+                && System.nanoTime() - inFlight.issuedNanos()
+                        > TimeUnit.MILLISECONDS.toNanos(PERSIST_WAIT_MAX_MILLIS)) {
+            throw new StorageFailure("persisting took over " + PERSIST_WAIT_MAX_MILLIS + " ms", null);
+        }
     }
 
     /**
-     * Splits a turn's writes into calls the store accepts ({@link PersistLimits}). Each shard's write stays whole
-     * (atomic on its own); only the group commit is split. All chunks are durable before anything is sent.
+     * While persistence is this far behind, the driver stops taking inputs and waits for the persist in flight:
+     * bounds the memory of gathered Readies and lets group commits catch up.
+     */
+    private void awaitPersistIfBehind() throws InterruptedException {
+        if (inFlight == null || gatheredWrites.entriesAdded() < GATHERED_ENTRIES_MAX) {
+            return;
+        }
+        try {
+            inFlight.done().get(PERSIST_WAIT_MAX_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // finish() reports it
+        } catch (TimeoutException e) {
+            throw new StorageFailure("persisting took over " + PERSIST_WAIT_MAX_MILLIS + " ms", e);
+        }
+    }
+
+    /**
+     * Splits a batch's writes into calls the store accepts ({@link PersistLimits}). Each shard's write stays whole
+     * (atomic on its own); only the group commit is split. All chunks are durable before anything is released.
      */
     private List<List<ShardWrite>> chunks(List<ShardWrite> writes) {
         List<List<ShardWrite>> chunks = new ArrayList<>();

@@ -203,7 +203,16 @@ public class RaftHost {
                 machine.restore(state.snapshot());
             }
             RaftNode node = new RaftNode(ids.numberOf(settings.selfId()), raft.raftConfig(), random.split(), state);
-            replicas.put(shard, new ShardReplica(shard, node, machine, members, ids, machines));
+            replicas.put(
+                    shard,
+                    new ShardReplica(
+                            shard,
+                            node,
+                            machine,
+                            members,
+                            ids,
+                            machines,
+                            raft.raftConfig().snapshotThresholdEntries()));
             RaftMetrics.registerShard(registry, shard, views);
         }
         return replicas;
@@ -227,6 +236,7 @@ public class RaftHost {
             case DriverInput.Read r -> r.reply().complete(stopping);
             case DriverInput.Tick t -> {}
             case DriverInput.Inbound i -> {}
+            case DriverInput.Persisted p -> {}
             case DriverInput.Stop s -> {}
         }
     }

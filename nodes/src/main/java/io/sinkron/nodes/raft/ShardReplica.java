@@ -45,13 +45,21 @@ final class ShardReplica {
     private final Map<Long, PendingRead> reads = new HashMap<>();
     private final List<WaitingRead> waitingReads = new ArrayList<>();
     private final ShardHooks hooks;
+    private final long snapshotThresholdEntries;
     private long dutyTerm = -1;
     private long nextReadId = 1;
     private long proposalCount;
 
     ShardReplica(
-            int shard, RaftNode node, StateMachine stateMachine, List<String> members, NodeIds ids, ShardHooks hooks) {
+            int shard,
+            RaftNode node,
+            StateMachine stateMachine,
+            List<String> members,
+            NodeIds ids,
+            ShardHooks hooks,
+            long snapshotThresholdEntries) {
         this.shard = shard;
+        this.snapshotThresholdEntries = snapshotThresholdEntries;
         this.hooks = hooks;
         this.node = node;
         this.stateMachine = stateMachine;
@@ -121,8 +129,11 @@ final class ShardReplica {
             }
         }
         serveReads();
-        if (ready.snapshotDue() && stateMachine.appliedIndex() > node.snapshotIndex()) {
-            node.compact(stateMachine.appliedIndex(), stateMachine.snapshot()); // Raft §7 log compaction
+        // Raft §7 log compaction. With pipelined persistence every Ready gathered before the compaction repeats
+        // snapshotDue, and an installed snapshot may already cover it: compact only if still due by this replica's
+        // own applied index (see Ready).
+        if (ready.snapshotDue() && stateMachine.appliedIndex() - node.snapshotIndex() >= snapshotThresholdEntries) {
+            node.compact(stateMachine.appliedIndex(), stateMachine.snapshot());
         }
         if (node.role() != Role.LEADER && !reads.isEmpty()) {
             // A deposed leader's reads will not be confirmed; let the caller go to the new leader now.
