@@ -7,6 +7,7 @@ import io.sinkron.schemas.raft.LogEntry;
 import io.sinkron.schemas.raft.SnapshotMeta;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -22,10 +23,11 @@ import java.util.concurrent.CompletionStage;
  * {@link RaftLogStore} on PostgreSQL through the reactive client (tables from {@code V2__raft_log.sql}).
  *
  * <p><b>Group commit:</b> one {@link #persist} call is one transaction, whatever the number of shards and entries in
- * it. Its statements are sent back to back without waiting for each other (the client pipelines them on the one
- * connection, PostgreSQL runs them in order), so a call costs about one round trip plus the COMMIT's fsync. The stage
- * completes only after COMMIT returned; if any statement or the COMMIT fails, the transaction is rolled back (or its
- * outcome is unknown, when the connection broke during COMMIT) and the stage fails.
+ * it. BEGIN, its statements and COMMIT are sent back to back without waiting for each other (the client pipelines
+ * them on the one connection, PostgreSQL runs them in order), so a call costs one round trip plus the COMMIT's fsync.
+ * The stage completes only after every statement and the COMMIT answered; if any statement failed, PostgreSQL rolled
+ * the transaction back (its COMMIT turns into ROLLBACK) and the stage fails; if the connection broke during COMMIT,
+ * the outcome is unknown and the stage fails.
  *
  * <p><b>Threading:</b> never blocks; stages complete on the pool's event loop, so callers must not block in their
  * continuations. The pool belongs to the caller: {@link #close()} refuses further calls but does not close it.
@@ -70,15 +72,18 @@ public final class PostgresRaftLogStore implements RaftLogStore {
     // Raft §5.3: a conflicting suffix is truncated before the new entries are appended.
     private static final String DELETE_SUFFIX = "DELETE FROM raft_entry WHERE shard = $1 AND idx >= $2";
 
-    // Inserts only if the entry before the first one ($6) is the snapshot's last or a stored entry, so a gap cannot be
-    // written; the caller compares the row count (no extra round trip for the check).
+    // Raises SK001 (V3__raft_append_check.sql) unless the entry before the first one is the snapshot's last or a stored
+    // entry: a gap aborts the whole transaction, which the pipelined COMMIT then rolls back.
+    private static final String REQUIRE_FOLLOWS = "SELECT raft_require_follows($1, $2)";
+
+    /** SQLSTATE of {@link #REQUIRE_FOLLOWS}'s refusal. */
+    static final String GAP_SQLSTATE = "SK001";
+
     private static final String INSERT_ENTRIES =
             """
             INSERT INTO raft_entry (shard, idx, term, kind, payload)
             SELECT $1, e.idx, e.term, e.kind, e.payload
-            FROM unnest($2::int8[], $3::int8[], $4::int2[], $5::bytea[]) AS e(idx, term, kind, payload)
-            WHERE $6 = COALESCE((SELECT last_index FROM raft_snapshot WHERE shard = $1), 0)
-               OR EXISTS (SELECT 1 FROM raft_entry WHERE shard = $1 AND idx = $6)""";
+            FROM unnest($2::int8[], $3::int8[], $4::int2[], $5::bytea[]) AS e(idx, term, kind, payload)""";
 
     private static final String UPSERT_HARD_STATE =
             """
@@ -139,15 +144,34 @@ public final class PostgresRaftLogStore implements RaftLogStore {
         if (writes.stream().allMatch(ShardWrite::isEmpty)) {
             return CompletableFuture.completedStage(null);
         }
-        return pool.withTransaction(connection -> {
+        return pool.getConnection()
+                .compose(connection -> {
+                    // BEGIN, every statement and COMMIT leave back to back: one round trip and one fsync per call.
                     List<Future<?>> steps = new ArrayList<>();
+                    steps.add(connection.query("BEGIN").execute());
                     for (ShardWrite write : writes) {
                         send(connection, write, steps);
                     }
-                    // COMMIT goes out only when every statement succeeded; one failure rolls the whole call back.
-                    return Future.all(steps).<Void>mapEmpty();
+                    // After a failed statement PostgreSQL answers this COMMIT with ROLLBACK, not an error: the call
+                    // succeeds only if every step did. Wait for all of them before the connection goes back.
+                    steps.add(connection.query("COMMIT").execute());
+                    Future<Void> done = Future.join(new ArrayList<>(steps)).transform(all -> firstFailure(steps));
+                    return done.eventually(() -> connection.close());
                 })
                 .toCompletionStage();
+    }
+
+    /**
+     * The call's outcome once every step answered: the first step that failed, in the order they were sent (a
+     * statement after a failed one fails only because the transaction aborted), else success.
+     */
+    private static Future<Void> firstFailure(List<Future<?>> steps) {
+        for (Future<?> step : steps) {
+            if (step.failed()) {
+                return Future.failedFuture(step.cause());
+            }
+        }
+        return Future.succeededFuture();
     }
 
     /** Refuses further calls; stages already returned still complete. Does not close the pool. */
@@ -203,21 +227,25 @@ public final class PostgresRaftLogStore implements RaftLogStore {
             payloads[i] = Buffer.buffer(RaftRowCodec.payloadBytes(entry.payload()));
         }
         long previous = indexes[0] - 1;
+        Future<RowSet<Row>> fits = connection
+                .preparedQuery(REQUIRE_FOLLOWS)
+                .execute(Tuple.of(shard, previous))
+                .recover(PostgresRaftLogStore::gapAsIllegalState);
         Tuple arguments = Tuple.tuple()
                 .addInteger(shard)
                 .addArrayOfLong(indexes)
                 .addArrayOfLong(terms)
                 .addArrayOfShort(kinds)
-                .addArrayOfBuffer(payloads)
-                .addLong(previous);
-        return connection.preparedQuery(INSERT_ENTRIES).execute(arguments).map(rows -> {
-            if (rows.rowCount() != size) {
-                throw new IllegalStateException("shard " + shard + ": entries from " + indexes[0]
-                        + " do not fit the stored log (neither the snapshot nor a stored entry ends at " + previous
-                        + ")");
-            }
-            return rows;
-        });
+                .addArrayOfBuffer(payloads);
+        Future<RowSet<Row>> inserted = connection.preparedQuery(INSERT_ENTRIES).execute(arguments);
+        return Future.join(fits, inserted).map(ignored -> inserted.result());
+    }
+
+    private static Future<RowSet<Row>> gapAsIllegalState(Throwable failure) {
+        if (failure instanceof PgException pg && GAP_SQLSTATE.equals(pg.getSqlState())) {
+            return Future.failedFuture(new IllegalStateException(pg.getErrorMessage()));
+        }
+        return Future.failedFuture(failure);
     }
 
     /** Splits entries into INSERT-sized runs, bounded by count and bytes. */
