@@ -137,7 +137,7 @@ public final class SinkronClient implements AutoCloseable {
             body.put("lockDelayMs", lockDelay.toMillis());
         }
         String path = "/v1/locks/" + Names.pathOf(Names.requireName(name)) + "/acquire";
-        JsonNode reply = sendFor(session, new Transport.Call("POST", path, body, wait));
+        JsonNode reply = sendFor(session, new Transport.Call("POST", path, body, wait, name));
         return number(reply, "token");
     }
 
@@ -170,7 +170,7 @@ public final class SinkronClient implements AutoCloseable {
                 .put("sessionId", requireOwn(session).id())
                 .put("token", token);
         String path = "/v1/locks/" + Names.pathOf(Names.requireName(name)) + "/release";
-        sendFor(session, new Transport.Call("POST", path, body, Duration.ZERO));
+        sendFor(session, new Transport.Call("POST", path, body, Duration.ZERO, name));
     }
 
     /**
@@ -183,7 +183,8 @@ public final class SinkronClient implements AutoCloseable {
         ensureOpen();
         JsonNode reply;
         try {
-            reply = send(Transport.Call.get("/v1/locks/" + Names.pathOf(Names.requireName(name))));
+            reply = send(new Transport.Call(
+                    "GET", "/v1/locks/" + Names.pathOf(Names.requireName(name)), null, Duration.ZERO, name));
         } catch (SinkronException e) {
             if (e.slug().equals(Problems.NOT_FOUND)) {
                 return Optional.empty();

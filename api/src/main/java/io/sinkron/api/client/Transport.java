@@ -2,6 +2,7 @@ package io.sinkron.api.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkron.api.Headers;
 import io.sinkron.api.problem.Problem;
 import java.io.IOException;
 import java.net.URI;
@@ -11,7 +12,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -21,16 +24,20 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends one logical request with bounded retries. Any node is an entry point: the request goes to the current
- * endpoint; on a connection failure, a timeout or a retryable problem the next endpoint becomes current and the same
+ * endpoint, or, for a call about a name whose shard leader an earlier answer named ({@link Headers#SHARD_LEADER}),
+ * straight to that leader; on a connection failure, a timeout or a retryable problem the next endpoint becomes current and the same
  * request — same lane, same sequence, so the cluster applies it at most once — is sent again after a short back-off.
  * Non-retryable problems are thrown at once as typed exceptions. Thread-safe; blocks the calling thread.
  */
 final class Transport {
 
     /** The idempotency headers of the contract. */
-    static final String CLIENT_ID_HEADER = "Sinkron-Client-Id";
+    static final String CLIENT_ID_HEADER = Headers.CLIENT_ID;
 
-    static final String SEQUENCE_HEADER = "Sinkron-Sequence";
+    static final String SEQUENCE_HEADER = Headers.SEQUENCE;
+
+    /** Names whose shard leader is remembered; beyond it the memory starts over (a bound, STYLE.md rule 12). */
+    static final int ROUTES_MAX = 4_096;
 
     /** Answers longer than this are refused rather than read into memory. */
     static final int RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
@@ -41,11 +48,14 @@ final class Transport {
     /** No deadline beyond the attempt limit. */
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
-    /** One request: method, path below the endpoint, JSON body or {@code null}, and extra time the server may hold it. */
-    record Call(String method, String path, JsonNode body, Duration holdTime) {
+    /**
+     * One request: method, path below the endpoint, JSON body or {@code null}, extra time the server may hold it, and
+     * the name it is about ({@code null} if none), by which the node leading that name's shard is remembered.
+     */
+    record Call(String method, String path, JsonNode body, Duration holdTime, String route) {
 
-        static Call get(String path) {
-            return new Call("GET", path, null, Duration.ZERO);
+        Call(String method, String path, JsonNode body, Duration holdTime) {
+            this(method, path, body, holdTime, null);
         }
 
         boolean mutating() {
@@ -66,6 +76,7 @@ final class Transport {
     private final Lanes lanes;
     private final AtomicLong sequence;
     private final AtomicInteger current = new AtomicInteger();
+    private final Map<String, Integer> routes = new ConcurrentHashMap<>();
 
     Transport(HttpClient http, ObjectMapper json, SinkronClient.Builder config, String clientId) {
         this.http = http;
@@ -112,11 +123,13 @@ final class Transport {
                 break;
             }
             attempts++;
-            int index = current.get();
+            Integer routed = call.route() == null ? null : routes.get(call.route());
+            int index = routed != null ? routed : current.get();
             HttpRequest request = request(endpoints.get(index), call, body, lane, seq, timeout);
             SinkronException failure;
             try {
                 HttpResponse<byte[]> response = exchange(request, timeout);
+                learnRoute(call, response);
                 Reply reply = readReply(response);
                 if (reply != null) {
                     return reply;
@@ -136,10 +149,42 @@ final class Transport {
                 failure.addSuppressed(last);
             }
             last = failure;
-            // Only the first caller to see this endpoint fail moves on; others then use the new current one.
-            current.compareAndSet(index, (index + 1) % endpoints.size());
+            if (routed != null) {
+                routes.remove(call.route(), routed); // the remembered leader failed: back to the rotation
+            } else {
+                // Only the first caller to see this endpoint fail moves on; others then use the new current one.
+                current.compareAndSet(index, (index + 1) % endpoints.size());
+            }
         }
         throw unavailable(call, attempts, last);
+    }
+
+    /**
+     * Remembers which endpoint leads the call's name, from the answer's {@link Headers#SHARD_LEADER}. Only a URL that
+     * is one of the configured endpoints is taken: the client never goes where it was not pointed.
+     */
+    private void learnRoute(Call call, HttpResponse<byte[]> response) {
+        if (call.route() == null) {
+            return;
+        }
+        String leader = response.headers().firstValue(Headers.SHARD_LEADER).orElse(null);
+        if (leader == null) {
+            return;
+        }
+        String wanted = withoutTrailingSlash(leader);
+        for (int i = 0; i < endpoints.size(); i++) {
+            if (withoutTrailingSlash(endpoints.get(i).toString()).equals(wanted)) {
+                if (routes.size() >= ROUTES_MAX) {
+                    routes.clear();
+                }
+                routes.put(call.route(), i);
+                return;
+            }
+        }
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     private HttpRequest request(URI endpoint, Call call, byte[] body, String lane, long seq, Duration timeout) {

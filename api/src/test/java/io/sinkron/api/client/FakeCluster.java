@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,6 +49,17 @@ final class FakeCluster implements AutoCloseable {
     private final Map<String, Remembered> clients = new HashMap<>();
     private long nextSession = 8_412_345_678_901_234L;
     private long nextToken = 1;
+
+    private volatile URI lockLeader;
+
+    /** Makes every node name {@code leader} as the shard leader on answers about locks (null: name none). */
+    void lockLeader(URI leader) {
+        lockLeader = leader;
+    }
+
+    URI lockLeader() {
+        return lockLeader;
+    }
 
     /** Starts one more node serving this cluster's state. */
     FakeNode startNode() throws IOException {

@@ -78,6 +78,10 @@ final class FakeNode {
                 body = in.readAllBytes();
             }
             cluster.record(new FakeCluster.Recorded(name, method, path, clientId, sequence));
+            URI leader = cluster.lockLeader();
+            if (leader != null && path.startsWith("/v1/locks/")) {
+                exchange.getResponseHeaders().set("Sinkron-Shard-Leader", leader.toString());
+            }
             Fault fault = faults.poll();
             if (fault instanceof Refuse refuse) {
                 send(

@@ -80,6 +80,67 @@ class SinkronClientTest {
     }
 
     @Test
+    void sendsRequestsAboutANameToTheLeaderAnAnswerNamed() throws IOException {
+        FakeNode first = cluster.startNode();
+        FakeNode leader = cluster.startNode();
+        cluster.lockLeader(URI.create(leader.uri() + "/"));
+        SinkronClient client = client(first.uri(), leader.uri());
+
+        try (Session session = client.openSession(LONG_TTL)) {
+            long token =
+                    client.lock(session, "jobs/a", LockMode.EXCLUSIVE, Duration.ZERO); // first answers, names leader
+            client.unlock(session, "jobs/a", token);
+            assertThat(client.describe("jobs/a")).isEmpty();
+            assertThat(client.tryLock(session, "jobs/b", LockMode.EXCLUSIVE)).isPresent(); // b: nothing learnt yet
+        }
+
+        assertThat(lockRequests())
+                .extracting(r -> r.node() + " " + r.method() + " " + r.path())
+                .containsExactly(
+                        first.name() + " POST /v1/locks/jobs/a/acquire",
+                        leader.name() + " POST /v1/locks/jobs/a/release",
+                        leader.name() + " GET /v1/locks/jobs/a",
+                        first.name() + " POST /v1/locks/jobs/b/acquire");
+    }
+
+    @Test
+    void forgetsANamedLeaderThatFailsAndGoesBackToItsEndpoints() throws IOException {
+        FakeNode first = cluster.startNode();
+        FakeNode leader = cluster.startNode();
+        cluster.lockLeader(leader.uri());
+        SinkronClient client = client(first.uri(), leader.uri());
+        Session session = client.openSession(LONG_TTL);
+        long token = client.lock(session, "jobs/a", LockMode.EXCLUSIVE, Duration.ZERO);
+        cluster.lockLeader(null);
+        leader.stop();
+
+        client.unlock(session, "jobs/a", token); // the leader refuses the connection: first takes it
+        assertThat(client.describe("jobs/a")).isEmpty();
+
+        assertThat(lockRequests())
+                .extracting(r -> r.node() + " " + r.method() + " " + r.path())
+                .containsExactly(
+                        first.name() + " POST /v1/locks/jobs/a/acquire",
+                        first.name() + " POST /v1/locks/jobs/a/release",
+                        first.name() + " GET /v1/locks/jobs/a");
+    }
+
+    @Test
+    void ignoresANamedLeaderThatIsNotOneOfItsEndpoints() throws IOException {
+        FakeNode first = cluster.startNode();
+        FakeNode other = cluster.startNode();
+        cluster.lockLeader(other.uri()); // a node the client was not given
+        SinkronClient client = client(first.uri());
+
+        try (Session session = client.openSession(LONG_TTL)) {
+            long token = client.lock(session, "jobs/a", LockMode.EXCLUSIVE, Duration.ZERO);
+            client.unlock(session, "jobs/a", token);
+        }
+
+        assertThat(cluster.requests()).extracting(FakeCluster.Recorded::node).containsOnly(first.name());
+    }
+
+    @Test
     void retriesARetryable503OnTheNextEndpointWithTheSameIdentity() throws IOException {
         FakeNode first = cluster.startNode();
         FakeNode second = cluster.startNode();
@@ -280,6 +341,12 @@ class SinkronClientTest {
 
         assertThat(session.lostReason()).containsInstanceOf(LostReason.ClientClosed.class);
         assertThatThrownBy(() -> client.openSession(LONG_TTL)).isInstanceOf(IllegalStateException.class);
+    }
+
+    private List<FakeCluster.Recorded> lockRequests() {
+        return cluster.requests().stream()
+                .filter(r -> r.path().startsWith("/v1/locks/"))
+                .toList();
     }
 
     private List<FakeCluster.Recorded> acquires() {

@@ -1,5 +1,6 @@
 package io.sinkron.nodes.kv;
 
+import io.sinkron.api.Headers;
 import io.sinkron.consensus.raft.StateMachine;
 import io.sinkron.nodes.config.NodeSettings;
 import io.sinkron.nodes.raft.LeaderForwarder;
@@ -37,10 +38,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class KvResource {
 
     /** Header naming the client for at-most-once PUTs (Raft dissertation §6.3). */
-    public static final String CLIENT_ID_HEADER = "Sinkron-Client-Id";
+    public static final String CLIENT_ID_HEADER = Headers.CLIENT_ID;
 
     /** Header with the client's request sequence number, growing per client. */
-    public static final String SEQUENCE_HEADER = "Sinkron-Sequence";
+    public static final String SEQUENCE_HEADER = Headers.SEQUENCE;
 
     /**
      * Attempts while no leader is known; with the back-off below they span about 6 s, many election timeouts. The

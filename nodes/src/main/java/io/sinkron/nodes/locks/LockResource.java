@@ -1,5 +1,6 @@
 package io.sinkron.nodes.locks;
 
+import io.sinkron.api.Headers;
 import io.sinkron.api.problem.Problem;
 import io.sinkron.api.problem.ProblemType;
 import io.sinkron.nodes.lock.CycleStep;
@@ -53,8 +54,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "locks", description = "Sessions and fair, fenced shared/exclusive locks")
 public class LockResource {
 
-    static final String CLIENT_ID_HEADER = "Sinkron-Client-Id";
-    static final String SEQUENCE_HEADER = "Sinkron-Sequence";
+    static final String CLIENT_ID_HEADER = Headers.CLIENT_ID;
+    static final String SEQUENCE_HEADER = Headers.SEQUENCE;
     static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     static final long DEFAULT_TTL_MS = 10_000;
 
@@ -215,7 +216,7 @@ public class LockResource {
             @HeaderParam(CLIENT_ID_HEADER) String client,
             @HeaderParam(SEQUENCE_HEADER) String sequence) {
         String path = "/v1/locks/" + name + "/acquire";
-        return guarded(path, () -> {
+        return naming(name, guarded(path, () -> {
             checkName(name);
             if (body == null) {
                 throw new BadRequest("a body {sessionId, mode, waitMs} is required");
@@ -249,7 +250,7 @@ public class LockResource {
                     })
                     .onFailure()
                     .invoke(() -> events.forget(session, name, ended));
-        });
+        }));
     }
 
     private Uni<Response> awaitEnd(
@@ -294,7 +295,7 @@ public class LockResource {
             @HeaderParam(CLIENT_ID_HEADER) String client,
             @HeaderParam(SEQUENCE_HEADER) String sequence) {
         String path = "/v1/locks/" + name + "/release";
-        return guarded(path, () -> {
+        return naming(name, guarded(path, () -> {
             checkName(name);
             if (body == null || body.token() == null) {
                 throw new BadRequest("a body {sessionId, token} is required");
@@ -308,7 +309,7 @@ public class LockResource {
                             ? Response.ok(new LockApi.Released(name, released.token()), MediaType.APPLICATION_JSON)
                                     .build()
                             : errorAnswer(reply, path));
-        });
+        }));
     }
 
     @DELETE
@@ -320,7 +321,7 @@ public class LockResource {
             @HeaderParam(CLIENT_ID_HEADER) String client,
             @HeaderParam(SEQUENCE_HEADER) String sequence) {
         String path = "/v1/locks/" + name + "/holders";
-        return guarded(path, () -> {
+        return naming(name, guarded(path, () -> {
             checkName(name);
             Caller who = caller(client, sequence);
             LockCommand.ForceRelease force =
@@ -330,7 +331,7 @@ public class LockResource {
                             ? Response.ok(new LockApi.ForceReleased(name, done.holders()), MediaType.APPLICATION_JSON)
                                     .build()
                             : errorAnswer(reply, path));
-        });
+        }));
     }
 
     @GET
@@ -340,7 +341,7 @@ public class LockResource {
     public Uni<Response> describe(
             @PathParam("name") String name, @HeaderParam(LeaderForwarder.HOPS_HEADER) Integer hops) {
         String path = "/v1/locks/" + name;
-        return guarded(path, () -> {
+        return naming(name, guarded(path, () -> {
             checkName(name);
             int shard = raft.shardOf(name);
             return Uni.createFrom()
@@ -360,7 +361,7 @@ public class LockResource {
                             problem(ProblemType.UNAVAILABLE, unavailable.reason(), path);
                     })
                     .flatMap(answer -> answer != null ? Uni.createFrom().item(answer) : forwardRead(shard, path, hops));
-        });
+        }));
     }
 
     @GET
@@ -435,6 +436,27 @@ public class LockResource {
             all.add(propose(shard, command.apply(shard)));
         }
         return Uni.join().all(all).andFailFast();
+    }
+
+    /**
+     * Answers about one lock carry {@link Headers#SHARD_LEADER}, the leader of its shard as this node knows it, so a
+     * client can send the next request about the name there and skip the hop through this node.
+     */
+    private Uni<Response> naming(String name, Uni<Response> answer) {
+        return answer.map(response -> {
+            String leader;
+            try {
+                leader = forwarder.urlOf(raft.view().leaderOf(raft.shardOf(name)));
+            } catch (RuntimeException e) {
+                return response; // a name the checks refused: no shard to speak of
+            }
+            if (leader == null) {
+                return response;
+            }
+            return Response.fromResponse(response)
+                    .header(Headers.SHARD_LEADER, leader)
+                    .build();
+        });
     }
 
     private Uni<Response> guarded(String path, java.util.function.Supplier<Uni<Response>> work) {

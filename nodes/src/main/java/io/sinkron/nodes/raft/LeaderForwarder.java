@@ -49,6 +49,16 @@ public class LeaderForwarder {
                         .setUserAgent("sinkron-forwarder/" + settings.selfId()));
     }
 
+    /** The base URL of a member, or null for an id that is not one. */
+    public String urlOf(String nodeId) {
+        for (Peer peer : settings.peers()) {
+            if (peer.id().equals(nodeId)) {
+                return peer.url().toString();
+            }
+        }
+        return null;
+    }
+
     /** The answer of the leader: status, content type (or null) and body. */
     public record Forwarded(int status, String contentType, byte[] body) {}
 
