@@ -1,5 +1,6 @@
 package io.sinkron.loadtest;
 
+import io.sinkron.api.client.SinkronClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -114,15 +115,23 @@ public final class BenchDriver implements Callable<Integer> {
 
     private int levels(Scenario chosen, HttpClient http) throws Exception {
         List<LevelResult> results = new ArrayList<>();
-        Scenario.Context context = new Scenario.Context(http, targets);
         for (int c : concurrency) {
             if (c < 1 || c > 4096) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "concurrency must be 1..4096");
             }
-            LevelResult result =
-                    new LevelRun(chosen, context, c, warmup.toNanos(), duration.toNanos(), operationsMax).run();
-            System.out.println(result.line());
-            results.add(result);
+        }
+        try (SinkronClient client = SinkronClient.builder()
+                .endpoints(targets)
+                .clientId("bench-" + ProcessHandle.current().pid())
+                .requestTimeout(Duration.ofSeconds(5))
+                .build()) {
+            Scenario.Context context = new Scenario.Context(http, targets, client);
+            for (int c : concurrency) {
+                LevelResult result =
+                        new LevelRun(chosen, context, c, warmup.toNanos(), duration.toNanos(), operationsMax).run();
+                System.out.println(result.line());
+                results.add(result);
+            }
         }
         if (markdown) {
             System.out.println();

@@ -1,5 +1,6 @@
 package io.sinkron.loadtest;
 
+import io.sinkron.api.client.SinkronClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.List;
@@ -16,8 +17,11 @@ public interface Scenario {
      */
     Worker worker(int index, Context context) throws Exception;
 
-    /** What a worker may use: the shared HTTP client and the cluster's node URLs. */
-    record Context(HttpClient http, List<URI> targets) {
+    /**
+     * What a worker may use: the shared HTTP client, the cluster's node URLs, and one Java client shared by every
+     * worker of the run (as an application would share it), or null where the scenario needs none.
+     */
+    record Context(HttpClient http, List<URI> targets, SinkronClient client) {
         /** Spreads workers over nodes: worker i talks to node i mod n. */
         public URI targetFor(int worker) {
             return targets.get(Math.floorMod(worker, targets.size()));

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 // budget, failures are counted as errors and never as latencies, and each worker is prepared once.
 class LevelRunTest {
 
-    private static final Scenario.Context CONTEXT = new Scenario.Context(null, List.of(URI.create("http://x")));
+    private static final Scenario.Context CONTEXT = new Scenario.Context(null, List.of(URI.create("http://x")), null);
 
     @Test
     void operationCapStopsTheLevelAndEveryRecordedOperationRan() throws Exception {
