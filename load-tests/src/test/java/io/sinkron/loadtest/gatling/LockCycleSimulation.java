@@ -8,18 +8,22 @@ import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.jmesPath;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.header;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.core.Simulation;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * Closed loop of lock cycles (acquire exclusive, then release; the "cycle" group times both) over the nodes of a
  * running cluster, the same work as {@code bin/bench --scenario lock-cycle}. Each user opens its own session, keeps
- * it alive every 10 s, loops for -Dseconds (default 20) and closes the session. -Dusers (default 16) start at once;
+ * it alive every 10 s, loops for -Dseconds (default 20) and closes the session. After its first acquire a user sends
+ * its lock requests to the node the answers name as the shard's leader ({@code Sinkron-Shard-Leader}). -Dusers (default 16) start at once;
  * -Dnames=distinct (a lock per user, default) or contended (one lock). Run: ./mvnw -pl load-tests gatling:test
  * -Dgatling.simulationClass=io.sinkron.loadtest.gatling.LockCycleSimulation -Dnames=contended
  */
@@ -40,6 +44,19 @@ public class LockCycleSimulation extends Simulation {
     /** How long an acquire may wait on the server for a busy lock (then 409, a failed request). */
     private static final long WAIT_MS = 10_000;
 
+    /** Names the node leading the lock's shard (docs/api.md); later requests about the lock go there. */
+    private static final String LEADER_HEADER = "Sinkron-Shard-Leader";
+
+    /**
+     * The lock's URL: on the node its last answer named as the shard's leader, as the Java client does, else relative
+     * to the user's own node. Only a URL among the targets is used.
+     */
+    private static String viaLeader(Session session, String action) {
+        String path = "/v1/locks/" + session.getString("lock") + action;
+        String leader = session.contains("leader") ? session.getString("leader") : null;
+        return leader != null && Arrays.asList(NODES).contains(leader) ? leader + path : path;
+    }
+
     // http.baseUrls assigns each virtual user one node, round-robin: users are spread like the driver's workers.
     private final HttpProtocolBuilder protocol =
             http.baseUrls(NODES).acceptHeader("application/json").shareConnections();
@@ -55,14 +72,17 @@ public class LockCycleSimulation extends Simulation {
             .during(Duration.ofSeconds(SECONDS))
             .on(group("cycle")
                     .on(exec(http("acquire")
-                                    .post("/v1/locks/#{lock}/acquire")
+                                    .post(session -> viaLeader(session, "/acquire"))
                                     .body(StringBody(
                                             "{\"sessionId\":\"#{sessionId}\",\"mode\":\"exclusive\",\"waitMs\":"
                                                     + WAIT_MS + "}"))
                                     .asJson()
-                                    .check(status().is(200), jmesPath("token").saveAs("token")))
+                                    .check(
+                                            status().is(200),
+                                            jmesPath("token").saveAs("token"),
+                                            header(LEADER_HEADER).optional().saveAs("leader")))
                             .exec(http("release")
-                                    .post("/v1/locks/#{lock}/release")
+                                    .post(session -> viaLeader(session, "/release"))
                                     .body(StringBody("{\"sessionId\":\"#{sessionId}\",\"token\":#{token}}"))
                                     .asJson()
                                     .check(status().is(200))))
