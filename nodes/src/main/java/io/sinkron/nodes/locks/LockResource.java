@@ -184,7 +184,7 @@ public class LockResource {
 
     @DELETE
     @Path("sessions/{id}")
-    @Produces(Problem.MEDIA_TYPE)
+    @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Operation(summary = "Closes a session and releases its locks")
     public Uni<Response> closeSession(
             @PathParam("id") String id,

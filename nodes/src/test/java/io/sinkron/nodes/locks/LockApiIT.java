@@ -429,8 +429,14 @@ class LockApiIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Accepts only JSON, as a plain JSON client does: a 204 or a problem must still come back, never a 406. */
     private static HttpResponse<String> delete(NodeProcess node, String path) throws Exception {
-        return HTTP.send(request(node, path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                request(node, path)
+                        .header("Accept", "application/json")
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(NodeProcess node, String path) throws Exception {
