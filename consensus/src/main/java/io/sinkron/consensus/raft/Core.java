@@ -38,7 +38,16 @@ final class Core {
     int heartbeatElapsed;
     int randomizedElectionTimeout;
 
+    /**
+     * Highest index of this node's log known to be on its own disk (dissertation §10.2.1), at most the last index.
+     * Raised only by {@link RaftNode#persisted}; lowered when a truncation removes entries it covered.
+     */
+    private long durableIndex;
+
     private long unstableFrom = Long.MAX_VALUE;
+    /** Messages that may leave before the persist ({@link Ready#messagesBeforePersist()}). */
+    final List<RaftMessage> outboxBeforePersist = new ArrayList<>();
+
     final List<RaftMessage> outbox = new ArrayList<>();
     Snapshot snapshotToPersist;
     Snapshot snapshotToInstall;
@@ -56,6 +65,7 @@ final class Core {
         // Raft §5.1: commit and applied are volatile; after a restart only the snapshot is known to be applied.
         this.commitIndex = log.snapshotIndex();
         this.appliedIndex = log.snapshotIndex();
+        this.durableIndex = log.lastIndex(); // everything loaded came from the disk
         refreshMembership();
         resetElectionTimer();
     }
@@ -109,6 +119,37 @@ final class Core {
         outbox.add(message);
     }
 
+    /**
+     * Sends a message that promises nothing about this node's disk, so it may leave before the persist when {@code
+     * early} (a leader's AppendEntries, dissertation §10.2.1); otherwise like {@link #send}.
+     */
+    void send(RaftMessage message, boolean early) {
+        if (!early) {
+            send(message);
+            return;
+        }
+        if (message.from() != id || message.to() == id) {
+            throw new IllegalStateException("bad addressing from node " + id + ": " + message);
+        }
+        outboxBeforePersist.add(message);
+    }
+
+    long durableIndex() {
+        return durableIndex;
+    }
+
+    /**
+     * The driver finished persisting entries up to {@code index}, the last of them of {@code term}. Ignored unless our
+     * log still holds that entry: if it does, the whole prefix up to it is the one that was persisted (Log Matching,
+     * Raft §5.3), while a replaced entry says nothing about the entries now in its place. Returns whether it rose.
+     */
+    boolean markDurable(long index, long term) {
+        if (index <= durableIndex || index <= log.snapshotIndex() || !log.matches(index, term)) {
+            return false;
+        }
+        durableIndex = index;
+        return true;
+    }
     /** Appends a local entry (leader) or one received from the leader (follower); marks it for persistence. */
     void append(LogEntry entry) {
         log.append(entry);
@@ -128,6 +169,7 @@ final class Core {
         }
         log.truncateFrom(index);
         unstableFrom = Math.min(unstableFrom, index);
+        durableIndex = Math.min(durableIndex, index - 1); // the entries taking their place are not on disk yet
         if (membershipIndex >= index) {
             refreshMembership();
         }
@@ -140,6 +182,7 @@ final class Core {
             throw new IllegalStateException("install of snapshot " + index + " at or below commit " + commitIndex);
         }
         log.restore(received.meta());
+        coverSnapshot();
         snapshot = received;
         snapshotToPersist = received;
         snapshotToInstall = received;
@@ -152,9 +195,20 @@ final class Core {
     /** Compacts the log up to {@code taken}'s index (Raft §7). */
     void compact(Snapshot taken) {
         log.compact(taken.meta());
+        coverSnapshot();
         snapshot = taken;
         snapshotToPersist = taken;
         unstableFrom = Math.max(unstableFrom, log.firstIndex());
+    }
+
+    /**
+     * After a compaction or an installed snapshot: the durable index stays within the log (a restore may discard it
+     * whole) and counts the snapshot as durable even before its persist completes. That never commits anything early:
+     * a snapshot covers only committed entries, already durable on a majority, so its index is at most the commit
+     * index, and the leader's own count can only matter for indexes above the commit index.
+     */
+    private void coverSnapshot() {
+        durableIndex = Math.max(Math.min(durableIndex, log.lastIndex()), log.snapshotIndex());
     }
 
     void setCommitIndex(long index) {
@@ -189,11 +243,13 @@ final class Core {
                 hard,
                 snapshotToPersist,
                 entries,
+                List.copyOf(outboxBeforePersist),
                 List.copyOf(outbox),
                 snapshotToInstall,
                 committed,
                 List.copyOf(readStates),
                 snapshotDue);
+        outboxBeforePersist.clear();
         outbox.clear();
         readStates.clear();
         snapshotToPersist = null;

@@ -27,6 +27,9 @@ final class Leader {
     private final Map<Integer, Progress> progress = new TreeMap<>();
     private final ReadIndexQueue reads;
     private long readBroadcastSequence;
+    /** Index of this term's no-op, the first entry of the term (dissertation §10.2.1; see {@link #sendsEarly()}). */
+    private final long termStartIndex;
+
     long pendingConfigIndex;
     int transferTarget = HardState.NONE;
 
@@ -35,6 +38,7 @@ final class Leader {
         this.reads = new ReadIndexQueue(core.config.maxPendingReads());
         // Dissertation §4.1: a configuration not yet committed when we took over still counts as pending.
         this.pendingConfigIndex = core.membershipIndex;
+        this.termStartIndex = core.log.lastIndex() + 1; // the no-op comes next
         syncMembers();
     }
 
@@ -116,8 +120,9 @@ final class Leader {
             return; // compacted away; the snapshot transfer will re-establish the match
         }
         long commit = Math.min(core.commitIndex, prev);
-        core.send(new AppendEntriesRequest(
-                core.id, to, core.term(), prev, prevTerm, commit, reads.sequence(), List.of()));
+        core.send(
+                new AppendEntriesRequest(core.id, to, core.term(), prev, prevTerm, commit, reads.sequence(), List.of()),
+                sendsEarly());
         pr.setSentCommit(core.commitIndex);
     }
 
@@ -132,10 +137,30 @@ final class Leader {
         List<LogEntry> entries =
                 core.log.slice(next, core.config.maxEntriesPerAppend(), core.config.maxBytesPerAppend());
         long prev = next - 1;
-        core.send(new AppendEntriesRequest(
-                core.id, to, core.term(), prev, core.log.term(prev), core.commitIndex, reads.sequence(), entries));
+        core.send(
+                new AppendEntriesRequest(
+                        core.id,
+                        to,
+                        core.term(),
+                        prev,
+                        core.log.term(prev),
+                        core.commitIndex,
+                        reads.sequence(),
+                        entries),
+                sendsEarly());
         pr.sentAppend(entries.isEmpty() ? prev : entries.getLast().index());
         pr.setSentCommit(core.commitIndex);
+    }
+
+    /**
+     * Dissertation §10.2.1: whether AppendEntries may leave before our persist. They promise nothing about our disk
+     * ({@link #maybeCommit} counts us only up to the durable index) but they carry our term, which must be durable
+     * before anyone hears of it, or a restart could lead the same term twice. Our term is durable once the first entry
+     * of our term is: the term was handed out in the same Ready as that entry or an earlier one, persisted in order.
+     * Snapshot chunks are not sent early: keeping them behind the persist costs one disk write per snapshot only.
+     */
+    private boolean sendsEarly() {
+        return core.config.leaderPersistsInParallel() && core.durableIndex() >= termStartIndex;
     }
 
     private void sendSnapshotChunk(int to, Progress pr) {
@@ -203,20 +228,29 @@ final class Leader {
 
     /**
      * Raft §5.3 and §5.4.2: the highest index on a majority commits — but only if it is from the current term;
-     * earlier-term entries commit indirectly, never by counting replicas (Figure 8).
+     * earlier-term entries commit indirectly, never by counting replicas (Figure 8). With parallel persistence
+     * (dissertation §10.2.1) we count ourselves only up to what is on our own disk, as followers count only once they
+     * persisted; otherwise our whole log is durable by the time any follower hears of it.
      */
     void maybeCommit() {
         Map<Integer, Long> matches = new HashMap<>();
         for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
             matches.put(e.getKey(), e.getValue().match());
         }
-        matches.put(core.id, core.log.lastIndex());
+        matches.put(core.id, selfMatch());
         long quorumIndex = Quorum.committedIndex(core.membership.voters(), matches);
         boolean countable = core.commitRule == CommitRule.ANY_TERM_BY_COUNTING // canary only, never public
                 || core.log.term(quorumIndex) == core.term();
         if (quorumIndex > core.commitIndex && countable) {
             core.setCommitIndex(quorumIndex);
         }
+    }
+
+    private long selfMatch() {
+        if (!core.config.leaderPersistsInParallel() || core.commitRule == CommitRule.COUNT_UNPERSISTED_SELF) {
+            return core.log.lastIndex(); // the canary counts itself too, though it sends early: wrong
+        }
+        return Math.min(core.log.lastIndex(), core.durableIndex());
     }
 
     /** Dissertation §6.4: release reads whose heartbeat round a majority acknowledged. */

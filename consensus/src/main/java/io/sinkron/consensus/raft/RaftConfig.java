@@ -15,6 +15,10 @@ package io.sinkron.consensus.raft;
  * @param maxSnapshotBytes largest snapshot a follower accepts
  * @param snapshotThresholdEntries applied entries since the last snapshot that make {@link Ready#snapshotDue()} true
  * @param learnerCatchUpEntries a learner may be promoted only when it lags the leader by at most this many entries
+ * @param leaderPersistsInParallel dissertation §10.2.1: the leader sends AppendEntries before its own persist of the
+ *     entries completes and counts itself toward commitment only up to what the driver reported durable through
+ *     {@link RaftNode#persisted}; the driver must then follow the extra duties in {@link Ready}. False: every message
+ *     waits for the persist and the leader counts its whole log at once
  */
 public record RaftConfig(
         int electionTimeoutTicks,
@@ -27,7 +31,8 @@ public record RaftConfig(
         int snapshotChunkBytes,
         long maxSnapshotBytes,
         long snapshotThresholdEntries,
-        long learnerCatchUpEntries) {
+        long learnerCatchUpEntries,
+        boolean leaderPersistsInParallel) {
 
     public RaftConfig {
         positive("electionTimeoutTicks", electionTimeoutTicks);
@@ -49,6 +54,34 @@ public record RaftConfig(
         }
     }
 
+    /** Without parallel leader persistence (every message waits for the persist). */
+    public RaftConfig(
+            int electionTimeoutTicks,
+            int heartbeatTicks,
+            int maxEntriesPerAppend,
+            long maxBytesPerAppend,
+            int maxInflightAppends,
+            int maxUncommittedEntries,
+            int maxPendingReads,
+            int snapshotChunkBytes,
+            long maxSnapshotBytes,
+            long snapshotThresholdEntries,
+            long learnerCatchUpEntries) {
+        this(
+                electionTimeoutTicks,
+                heartbeatTicks,
+                maxEntriesPerAppend,
+                maxBytesPerAppend,
+                maxInflightAppends,
+                maxUncommittedEntries,
+                maxPendingReads,
+                snapshotChunkBytes,
+                maxSnapshotBytes,
+                snapshotThresholdEntries,
+                learnerCatchUpEntries,
+                false);
+    }
+
     /** Sensible defaults for a LAN with a 10 ms tick. */
     public static RaftConfig defaults() {
         return new RaftConfig(10, 2, 256, 1 << 20, 8, 10_000, 1_024, 64 * 1024, 1L << 30, 10_000, 100);
@@ -67,7 +100,8 @@ public record RaftConfig(
                 snapshotChunkBytes,
                 maxSnapshotBytes,
                 entries,
-                learnerCatchUpEntries);
+                learnerCatchUpEntries,
+                leaderPersistsInParallel);
     }
 
     /** A copy with another election timeout and heartbeat period. */
@@ -83,7 +117,8 @@ public record RaftConfig(
                 snapshotChunkBytes,
                 maxSnapshotBytes,
                 snapshotThresholdEntries,
-                learnerCatchUpEntries);
+                learnerCatchUpEntries,
+                leaderPersistsInParallel);
     }
 
     /** A copy with other snapshot settings. */
@@ -99,7 +134,28 @@ public record RaftConfig(
                 chunkBytes,
                 maxSnapshotBytes,
                 thresholdEntries,
-                learnerCatchUpEntries);
+                learnerCatchUpEntries,
+                leaderPersistsInParallel);
+    }
+
+    /**
+     * A copy with parallel leader persistence on or off (dissertation §10.2.1; see {@link #leaderPersistsInParallel()}
+     * and the driver duties in {@link Ready}).
+     */
+    public RaftConfig withLeaderPersistsInParallel(boolean parallel) {
+        return new RaftConfig(
+                electionTimeoutTicks,
+                heartbeatTicks,
+                maxEntriesPerAppend,
+                maxBytesPerAppend,
+                maxInflightAppends,
+                maxUncommittedEntries,
+                maxPendingReads,
+                snapshotChunkBytes,
+                maxSnapshotBytes,
+                snapshotThresholdEntries,
+                learnerCatchUpEntries,
+                parallel);
     }
 
     private static void positive(String name, long value) {

@@ -24,8 +24,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * One Raft node as a pure state machine. Inputs: {@link #tick()}, {@link #step}, {@link #propose}, {@link
- * #readIndex}, {@link #transferLeadership}, {@link #changeMembership}, {@link #compact}. Effects accumulate and are
- * handed out by {@link #ready()}; see {@link Ready} for the order the driver must follow.
+ * #readIndex}, {@link #transferLeadership}, {@link #changeMembership}, {@link #compact}, {@link #persisted}. Effects
+ * accumulate and are handed out by {@link #ready()}; see {@link Ready} for the order the driver must follow.
  *
  * <p>Not thread-safe: one thread owns a node. No clock, no I/O, no hidden randomness: the same inputs and the same
  * {@link RandomGenerator} sequence give the same effects, which is what makes a failing simulation seed replay.
@@ -485,6 +485,22 @@ public final class RaftNode {
         }
         SnapshotMeta meta = new SnapshotMeta(index, core.log.term(index), core.log.configAt(index));
         core.compact(new Snapshot(meta, data));
+    }
+
+    /**
+     * The driver's report that a persist completed whose entries ended at {@code index} with {@code term}: the log up
+     * to there is on this node's disk (dissertation §10.2.1). Call it after each {@link Ready}'s persist that held
+     * entries, in persist order, with the last of its {@link Ready#entriesToPersist()}; calling it late only delays
+     * commitment. Ignored if the log no longer holds that entry (a conflicting suffix replaced it since), if it is
+     * compacted, or if it adds nothing; never raises the durable index past {@link #lastIndex()}. A leader may commit
+     * on it, so call {@link #ready()} afterwards. Only matters with {@link RaftConfig#leaderPersistsInParallel()};
+     * otherwise harmless and without effect. Idempotent; never throws.
+     */
+    public void persisted(long index, long term) {
+        if (core.markDurable(index, term) && core.config.leaderPersistsInParallel() && core.role == Role.LEADER) {
+            leader.maybeCommit();
+            stepDownIfRemoved();
+        }
     }
 
     /** Drains every effect accumulated since the last call; see {@link Ready} for what the driver must do. */

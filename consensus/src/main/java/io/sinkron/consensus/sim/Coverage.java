@@ -31,6 +31,10 @@ package io.sinkron.consensus.sim;
  * @param readiesLostToCrash Readies a crash dropped before their persist: none of their effects ever happened
  * @param staleCompactionsSkipped released Readies whose {@code snapshotDue} was already served by an earlier
  *     compaction or an installed snapshot, so the driver did not compact
+ * @param messagesSentBeforePersist a leader's AppendEntries sent before its own persist (parallel leader persistence,
+ *     dissertation §10.2.1; see {@link io.sinkron.consensus.raft.RaftConfig#leaderPersistsInParallel()})
+ * @param commitsOnLeaderPersist commit index advances that waited for the leader's own persist: the report of it
+ *     ({@link io.sinkron.consensus.raft.RaftNode#persisted}) moved the commit index
  */
 public record Coverage(
         long electionsWon,
@@ -54,10 +58,13 @@ public record Coverage(
         long readiesPipelined,
         long inputsWhilePersisting,
         long readiesLostToCrash,
-        long staleCompactionsSkipped) {
+        long staleCompactionsSkipped,
+        long messagesSentBeforePersist,
+        long commitsOnLeaderPersist) {
 
     /** Nothing happened yet. */
-    public static final Coverage NONE = new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final Coverage NONE =
+            new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /** Counts added, latency maxima combined. */
     public Coverage plus(Coverage o) {
@@ -83,6 +90,8 @@ public record Coverage(
                 readiesPipelined + o.readiesPipelined,
                 inputsWhilePersisting + o.inputsWhilePersisting,
                 readiesLostToCrash + o.readiesLostToCrash,
-                staleCompactionsSkipped + o.staleCompactionsSkipped);
+                staleCompactionsSkipped + o.staleCompactionsSkipped,
+                messagesSentBeforePersist + o.messagesSentBeforePersist,
+                commitsOnLeaderPersist + o.commitsOnLeaderPersist);
     }
 }

@@ -25,6 +25,8 @@ final class CoverageCounter {
     long inputsWhilePersisting;
     long readiesLostToCrash;
     long staleCompactionsSkipped;
+    long messagesSentBeforePersist;
+    long commitsOnLeaderPersist;
 
     Coverage toCoverage() {
         return new Coverage(
@@ -49,6 +51,8 @@ final class CoverageCounter {
                 readiesPipelined,
                 inputsWhilePersisting,
                 readiesLostToCrash,
-                staleCompactionsSkipped);
+                staleCompactionsSkipped,
+                messagesSentBeforePersist,
+                commitsOnLeaderPersist);
     }
 }

@@ -228,7 +228,12 @@ public final class ScriptedCluster {
     private void drive(SimNode node) {
         checker.afterStep(node.raft);
         for (Ready ready = node.raft.ready(); !ready.isEmpty(); ready = node.raft.ready()) {
+            queue.addAll(ready.messagesBeforePersist()); // empty unless the leader persists in parallel
             node.storage.persist(ready.snapshotToPersist(), ready.entriesToPersist(), ready.hardState());
+            if (!ready.entriesToPersist().isEmpty()) {
+                LogEntry last = ready.entriesToPersist().getLast();
+                node.raft.persisted(last.index(), last.term());
+            }
             queue.addAll(ready.messages());
             if (ready.snapshotToInstall() != null) {
                 node.stateMachine.restore(ready.snapshotToInstall());

@@ -259,6 +259,14 @@ public record SimConfig(
                 sendBeforePersist);
     }
 
+    /**
+     * A copy whose leaders persist in parallel with replication (dissertation §10.2.1; {@link
+     * RaftConfig#leaderPersistsInParallel()}).
+     */
+    public SimConfig withLeaderPersistsInParallel() {
+        return withRaft(raft.withLeaderPersistsInParallel(true));
+    }
+
     /** Canary: with pipelined persistence, messages leave before the persist that backs them. */
     public SimConfig withSendBeforePersist() {
         return new SimConfig(

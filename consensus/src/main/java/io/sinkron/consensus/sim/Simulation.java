@@ -36,6 +36,10 @@ import java.util.TreeSet;
  * <p>With {@link SimConfig#persistDelayStepsMax()} above 0 persistence is pipelined, as {@link Ready} allows: each
  * Ready joins the node's {@link PersistPipeline} and the node keeps taking inputs; at the end of every step each due
  * Ready, oldest first, is persisted and then has its effects exactly as above. A crash drops the unpersisted rest.
+ *
+ * <p>With {@link io.sinkron.consensus.raft.RaftConfig#leaderPersistsInParallel()} a Ready's {@link
+ * Ready#messagesBeforePersist()} leave when it is produced (pipelined: before it is held), and after each persist the
+ * core hears which entries are durable ({@link RaftNode#persisted}) before the Ready's other effects.
  */
 public final class Simulation implements KvClients.Cluster {
 
@@ -213,6 +217,7 @@ public final class Simulation implements KvClients.Cluster {
         checker.afterStep(node.raft);
         Ready ready = node.raft.ready();
         if (!ready.isEmpty()) {
+            sendBeforePersist(ready); // dissertation §10.2.1: now, before this Ready or any earlier one is persisted
             if (config.sendBeforePersist()) {
                 for (RaftMessage message : ready.messages()) {
                     network.send(now, message); // the canary's mistake: a promise leaves before its data is durable
@@ -250,7 +255,11 @@ public final class Simulation implements KvClients.Cluster {
      * the node crashed between the persist and the sends.
      */
     private boolean handle(SimNode node, Ready ready, boolean sent) {
+        if (config.persistDelayStepsMax() == 0) {
+            sendBeforePersist(ready); // pipelined, hold already sent them
+        }
         node.storage.persist(ready.snapshotToPersist(), ready.entriesToPersist(), ready.hardState());
+        reportPersisted(node, ready);
         if (now < config.faultSteps() && random.nextInt(1000) < config.crashPerMille() / 2) {
             crash(node); // between the fsync and the sends: the batch's messages never leave
             return false;
@@ -280,6 +289,30 @@ public final class Simulation implements KvClients.Cluster {
         }
         checker.afterStep(node.raft);
         return true;
+    }
+
+    /** {@link Ready#messagesBeforePersist()}: empty unless the leader persists in parallel. */
+    private void sendBeforePersist(Ready ready) {
+        for (RaftMessage message : ready.messagesBeforePersist()) {
+            network.send(now, message);
+            coverage.messagesSentBeforePersist++;
+        }
+    }
+
+    /**
+     * Tells the core which entries are now on its disk ({@link RaftNode#persisted}), as the driver contract in {@link
+     * Ready} requires after every persist; without parallel leader persistence the core ignores it.
+     */
+    private void reportPersisted(SimNode node, Ready ready) {
+        if (ready.entriesToPersist().isEmpty()) {
+            return;
+        }
+        LogEntry last = ready.entriesToPersist().getLast();
+        long commitBefore = node.raft.commitIndex();
+        node.raft.persisted(last.index(), last.term());
+        if (node.raft.commitIndex() > commitBefore) {
+            coverage.commitsOnLeaderPersist++;
+        }
     }
 
     /**
