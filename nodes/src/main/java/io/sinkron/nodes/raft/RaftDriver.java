@@ -39,8 +39,11 @@ import org.jboss.logging.Logger;
  * and each only after its own persist and every earlier one completed, so nothing a core said leaves the node, and
  * nothing applies, before everything the core knew at that moment is durable. A crash loses only unreleased Readies,
  * as if their inputs had been lost on the network. {@code RaftDeferredPersistSimTest} (consensus) checks the rule
- * under faults. A persist failure is fatal ({@link #onFatal}); so is one that takes over {@link
- * #PERSIST_WAIT_MAX_MILLIS}.
+ * under faults. The one exception: with {@code sinkron.raft.leader-persists-in-parallel} a leader's appends and
+ * heartbeats ({@link Ready#messagesBeforePersist()}) leave as soon as they are collected, and once a commit completes
+ * each core hears how far its log is durable ({@code RaftNode.persisted}); a leader counts itself toward commitment
+ * only up to there (dissertation §10.2.1; {@code RaftParallelLeaderPersistSimTest}). A persist failure is fatal
+ * ({@link #onFatal}); so is one that takes over {@link #PERSIST_WAIT_MAX_MILLIS}.
  */
 final class RaftDriver implements Runnable {
 
@@ -129,7 +132,8 @@ final class RaftDriver implements Runnable {
     private record Released(ShardReplica replica, Ready ready) {}
 
     /** The one group commit in flight and the Readies it makes durable. */
-    private record InFlight(CompletableFuture<Void> done, List<Released> readies, int writes, long issuedNanos) {}
+    private record InFlight(
+            CompletableFuture<Void> done, List<Released> readies, List<ShardWrite> writes, long issuedNanos) {}
 
     @Override
     public void run() {
@@ -271,6 +275,9 @@ final class RaftDriver implements Runnable {
             if (ready.isEmpty()) {
                 continue;
             }
+            // A leader's appends and heartbeats leave now, in parallel with its own commit (dissertation §10.2.1):
+            // it counts itself toward commitment only once persisted() reports its entries durable.
+            send(replica.shard(), ready.messagesBeforePersist());
             gathered.add(new Released(replica, ready));
             ShardWrite write = ShardWrite.of(replica.shard(), ready);
             if (write != null) {
@@ -296,7 +303,7 @@ final class RaftDriver implements Runnable {
             }
             wake.run();
         });
-        return new InFlight(done, readies, writes.size(), begin);
+        return new InFlight(done, readies, writes, begin);
     }
 
     /** The persist completed: its Readies' messages leave and their effects apply, in the order they came. */
@@ -305,9 +312,29 @@ final class RaftDriver implements Runnable {
             finished.done().join();
         } catch (CompletionException | CancellationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new StorageFailure("persisting " + finished.writes() + " shard writes failed", cause);
+            throw new StorageFailure("persisting " + finished.writes().size() + " shard writes failed", cause);
         }
+        reportDurable(finished.writes());
         release(finished.readies());
+    }
+
+    /**
+     * Tells each core how far its log is now on disk: the last entry of its shard's last write with entries (writes
+     * are folded and persisted in order, so everything before it is durable too). A leader may commit on it.
+     */
+    private void reportDurable(List<ShardWrite> writes) {
+        Map<Integer, LogEntry> lastByShard = new LinkedHashMap<>();
+        for (ShardWrite write : writes) {
+            if (!write.entries().isEmpty()) {
+                lastByShard.put(write.shard(), write.entries().getLast());
+            }
+        }
+        lastByShard.forEach((shard, last) -> {
+            ShardReplica replica = replicas.get(shard);
+            if (replica != null) {
+                replica.node().persisted(last.index(), last.term());
+            }
+        });
     }
 
     private void release(List<Released> readies) {

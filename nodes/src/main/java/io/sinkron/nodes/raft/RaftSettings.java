@@ -102,7 +102,8 @@ public record RaftSettings(
         }
         RaftConfig core = RaftConfig.defaults()
                 .withTimeouts(electionTicks, heartbeatTicks)
-                .withSnapshotThresholdEntries(raft.snapshotEntries());
+                .withSnapshotThresholdEntries(raft.snapshotEntries())
+                .withLeaderPersistsInParallel(raft.leaderPersistsInParallel());
         return new RaftSettings(
                 tick,
                 core,

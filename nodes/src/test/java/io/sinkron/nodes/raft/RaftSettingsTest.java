@@ -26,6 +26,13 @@ class RaftSettingsTest {
         assertThat(settings.shardCount()).isEqualTo(8);
         assertThat(settings.replicationFactor()).isEqualTo(3);
         assertThat(settings.raftConfig().snapshotThresholdEntries()).isEqualTo(10_000);
+        assertThat(settings.raftConfig().leaderPersistsInParallel()).isTrue();
+    }
+
+    @Test
+    void parallelLeaderPersistenceCanBeTurnedOff() {
+        RaftSettings settings = settings(Map.of("sinkron.raft.leader-persists-in-parallel", "false"));
+        assertThat(settings.raftConfig().leaderPersistsInParallel()).isFalse();
     }
 
     @Test
