@@ -295,7 +295,9 @@ final class RaftDriver implements Runnable {
         for (List<ShardWrite> chunk : chunks(writes)) {
             done = done.thenCompose(ignored -> store.persist(chunk).toCompletableFuture());
         }
-        done = done.whenComplete((ok, failure) -> {
+        // Not chained into `done`: the wake-up must come after `done` is complete, or the driver could look, find it
+        // still running, and sleep until the next tick.
+        done.whenComplete((ok, failure) -> {
             if (failure == null) {
                 metrics.persist.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
                 metrics.appendBatchEntries.record(entries);
