@@ -8,6 +8,7 @@ import io.sinkron.nodes.storage.raft.ShardWrite;
 import io.sinkron.schemas.raft.LogEntry;
 import io.sinkron.schemas.raft.RaftCodec;
 import io.sinkron.schemas.raft.RaftMessage;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +71,15 @@ final class RaftDriver implements Runnable {
      */
     static final int GATHERED_ENTRIES_MAX = 16_384;
 
+    /** Like {@link #GATHERED_ENTRIES_MAX}, in bytes of entries and snapshots. */
+    static final long GATHERED_BYTES_MAX = 64L * 1024 * 1024;
+
+    /** Like {@link #GATHERED_ENTRIES_MAX}, in Readies (those without entries: messages, reads, commit news). */
+    static final int GATHERED_READIES_MAX = 65_536;
+
+    /** How long a stopping driver waits for the group commit in flight before it lets storage go. */
+    static final long STOP_PERSIST_WAIT_MILLIS = 5_000;
+
     /** How often (turns) requests abandoned by their callers are forgotten. */
     static final int SWEEP_TURNS = 1_024;
 
@@ -90,7 +100,7 @@ final class RaftDriver implements Runnable {
     private final Runnable wake;
     private final Map<Integer, Long> lastHeardTick = new LinkedHashMap<>();
     private List<Released> gathered = new ArrayList<>();
-    private WriteBatch gatheredWrites = new WriteBatch();
+    private WriteBatch gatheredWrites;
     private InFlight inFlight;
     private long tickCount;
     private long turns;
@@ -126,14 +136,66 @@ final class RaftDriver implements Runnable {
         this.publish = publish;
         this.onFatal = onFatal;
         this.wake = () -> inputs.offer(new DriverInput.Persisted()); // if the queue is full, the driver is awake anyway
+        this.gatheredWrites = new WriteBatch(limits);
     }
 
     /** A Ready waiting for its persist (and every earlier one) before its effects may happen. */
     private record Released(ShardReplica replica, Ready ready) {}
 
-    /** The one group commit in flight and the Readies it makes durable. */
-    private record InFlight(
-            CompletableFuture<Void> done, List<Released> readies, List<ShardWrite> writes, long issuedNanos) {}
+    /**
+     * The one group commit in flight, the Readies it makes durable, and the chunks of it not yet sent (each sent by
+     * the driver thread once the one before is durable, so no store work runs on the store's event loop).
+     */
+    private static final class InFlight {
+        private final List<Released> readies;
+        private final List<ShardWrite> writes;
+        private final ArrayDeque<List<ShardWrite>> chunksLeft;
+        private final long issuedNanos;
+        private CompletableFuture<Void> current;
+
+        InFlight(List<Released> readies, List<ShardWrite> writes, ArrayDeque<List<ShardWrite>> chunksLeft, long at) {
+            this.readies = readies;
+            this.writes = writes;
+            this.chunksLeft = chunksLeft;
+            this.issuedNanos = at;
+        }
+
+        /**
+         * Tracks the chunk just sent. The wake-up is a separate stage: it runs after {@code chunk} is complete, so
+         * the woken driver never finds it still running and sleeps until the next tick.
+         */
+        void next(CompletableFuture<Void> chunk, Runnable wake, RaftMetrics metrics) {
+            current = chunk;
+            boolean last = chunksLeft.isEmpty(); // read here, on the driver thread that owns the deque
+            chunk.whenComplete((ok, failure) -> {
+                if (failure == null && last) {
+                    int entries =
+                            writes.stream().mapToInt(w -> w.entries().size()).sum();
+                    metrics.persist.record(System.nanoTime() - issuedNanos, TimeUnit.NANOSECONDS);
+                    metrics.appendBatchEntries.record(entries);
+                    metrics.persistBatchShards.record(writes.size());
+                }
+                wake.run();
+            });
+        }
+
+        /** The chunk sent last; the whole commit is durable when it completed with none left. */
+        CompletableFuture<Void> done() {
+            return current;
+        }
+
+        List<Released> readies() {
+            return readies;
+        }
+
+        List<ShardWrite> writes() {
+            return writes;
+        }
+
+        long issuedNanos() {
+            return issuedNanos;
+        }
+    }
 
     @Override
     public void run() {
@@ -149,6 +211,9 @@ final class RaftDriver implements Runnable {
                     batch.forEach(this::handle);
                     batch.clear();
                 }
+                if (!running) {
+                    break; // nothing more leaves: what was gathered is as if its inputs had been lost
+                }
                 advance();
                 checkPersistAge();
                 if (first != null) {
@@ -163,7 +228,22 @@ final class RaftDriver implements Runnable {
         } catch (RuntimeException | Error e) {
             onFatal.accept(e);
         } finally {
+            awaitInFlightOnStop();
             replicas.values().forEach(r -> r.abandonAll("the node is stopping"));
+        }
+    }
+
+    /** Lets the commit in flight finish (bounded) before storage goes away; its Readies are never released. */
+    private void awaitInFlightOnStop() {
+        if (inFlight == null) {
+            return;
+        }
+        try {
+            inFlight.done().get(STOP_PERSIST_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debugf("raft: the group commit in flight at stop did not complete: %s", e.toString());
         }
     }
 
@@ -246,6 +326,10 @@ final class RaftDriver implements Runnable {
                 if (!inFlight.done().isDone()) {
                     return;
                 }
+                if (!inFlight.chunksLeft.isEmpty() && !inFlight.done().isCompletedExceptionally()) {
+                    inFlight.next(store.persist(inFlight.chunksLeft.poll()).toCompletableFuture(), wake, metrics);
+                    continue;
+                }
                 InFlight finished = inFlight;
                 inFlight = null;
                 finish(finished);
@@ -257,7 +341,7 @@ final class RaftDriver implements Runnable {
             List<Released> readies = gathered;
             WriteBatch writes = gatheredWrites;
             gathered = new ArrayList<>();
-            gatheredWrites = new WriteBatch();
+            gatheredWrites = new WriteBatch(limits);
             if (writes.isEmpty()) {
                 // Nothing to make durable, and nothing earlier is outstanding. What the release produces (a
                 // compaction's snapshot) waits for the next turn: Ready repeats snapshotDue until the compaction, so
@@ -286,26 +370,13 @@ final class RaftDriver implements Runnable {
         }
     }
 
-    /** Persists the batch, chunk after chunk ({@link PersistLimits}); wakes the driver when all are durable. */
+    /** Persists the batch's first chunk ({@link PersistLimits}); the driver issues the others as each completes. */
     private InFlight issue(WriteBatch batch, List<Released> readies) {
         List<ShardWrite> writes = batch.writes();
-        int entries = writes.stream().mapToInt(w -> w.entries().size()).sum();
-        long begin = System.nanoTime();
-        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-        for (List<ShardWrite> chunk : chunks(writes)) {
-            done = done.thenCompose(ignored -> store.persist(chunk).toCompletableFuture());
-        }
-        // Not chained into `done`: the wake-up must come after `done` is complete, or the driver could look, find it
-        // still running, and sleep until the next tick.
-        done.whenComplete((ok, failure) -> {
-            if (failure == null) {
-                metrics.persist.record(System.nanoTime() - begin, TimeUnit.NANOSECONDS);
-                metrics.appendBatchEntries.record(entries);
-                metrics.persistBatchShards.record(writes.size());
-            }
-            wake.run();
-        });
-        return new InFlight(done, readies, writes, begin);
+        ArrayDeque<List<ShardWrite>> chunks = new ArrayDeque<>(chunks(writes));
+        InFlight inFlight = new InFlight(readies, writes, chunks, System.nanoTime());
+        inFlight.next(store.persist(chunks.poll()).toCompletableFuture(), wake, metrics);
+        return inFlight;
     }
 
     /** The persist completed: its Readies' messages leave and their effects apply, in the order they came. */
@@ -363,7 +434,10 @@ final class RaftDriver implements Runnable {
      * bounds the memory of gathered Readies and lets group commits catch up.
      */
     private void awaitPersistIfBehind() throws InterruptedException {
-        if (inFlight == null || gatheredWrites.entriesAdded() < GATHERED_ENTRIES_MAX) {
+        if (inFlight == null
+                || (gatheredWrites.entriesAdded() < GATHERED_ENTRIES_MAX
+                        && gatheredWrites.bytesAdded() < GATHERED_BYTES_MAX
+                        && gathered.size() < GATHERED_READIES_MAX)) {
             return;
         }
         try {

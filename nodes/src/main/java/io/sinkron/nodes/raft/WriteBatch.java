@@ -1,6 +1,7 @@
 package io.sinkron.nodes.raft;
 
 import io.sinkron.consensus.raft.HardState;
+import io.sinkron.nodes.storage.raft.PersistLimits;
 import io.sinkron.nodes.storage.raft.ShardWrite;
 import io.sinkron.schemas.raft.LogEntry;
 import java.util.ArrayList;
@@ -17,16 +18,25 @@ import java.util.Map;
  * <p>Two writes of one shard fold when neither carries a snapshot: entries of the later one replace the earlier one's
  * from their first index (the store's own rule, Raft §5.3), and the later hard state wins. A write with a snapshot is
  * kept apart, in order, because a snapshot decides which stored entries survive (Raft §7) and the store applies that
- * rule itself. Not thread-safe; the driver's.
+ * rule itself. A fold that would carry more than one store call may ({@link PersistLimits}) is not made either. Not
+ * thread-safe; the driver's.
  */
 final class WriteBatch {
 
     private final Map<Integer, List<ShardWrite>> byShard = new LinkedHashMap<>();
+    private final PersistLimits limits;
     private int entries;
+    private long bytes;
+
+    /** @param limits what one store call may carry: a folded write never grows past them */
+    WriteBatch(PersistLimits limits) {
+        this.limits = limits;
+    }
 
     /** Adds the next write of its shard (writes of one shard must be added in the order their Readies came). */
     void add(ShardWrite write) {
         entries += write.entries().size();
+        bytes += bytesOf(write);
         List<ShardWrite> writes = byShard.computeIfAbsent(write.shard(), s -> new ArrayList<>(1));
         if (writes.isEmpty()) {
             writes.add(write);
@@ -34,11 +44,24 @@ final class WriteBatch {
         }
         ShardWrite last = writes.getLast();
         ShardWrite folded = fold(last, write);
-        if (folded == null) {
-            writes.add(write);
+        if (folded == null || folded.entries().size() > limits.entriesMax() || bytesOf(folded) > limits.bytesMax()) {
+            writes.add(write); // kept apart, still in order: the driver splits the commit between them if it must
         } else {
             writes.set(writes.size() - 1, folded);
         }
+    }
+
+    /** Bytes added so far (before folding): entries plus snapshots. */
+    long bytesAdded() {
+        return bytes;
+    }
+
+    static long bytesOf(ShardWrite write) {
+        long sum = write.snapshot() == null ? 0 : write.snapshot().data().length;
+        for (LogEntry entry : write.entries()) {
+            sum += entry.sizeBytes();
+        }
+        return sum;
     }
 
     boolean isEmpty() {

@@ -28,7 +28,7 @@ class WriteBatchTest {
 
     @Test
     void consecutiveAppendsOfOneShardBecomeOneWrite() {
-        WriteBatch batch = new WriteBatch();
+        WriteBatch batch = new WriteBatch(PersistLimits.DEFAULT);
         batch.add(write(1, entries(1, 1, 2), null));
         batch.add(write(1, entries(1, 3, 4), new HardState(1, 1)));
         batch.add(write(2, entries(1, 1, 1), null));
@@ -43,7 +43,7 @@ class WriteBatchTest {
 
     @Test
     void aLaterOverwriteReplacesTheEarlierSuffix() {
-        WriteBatch batch = new WriteBatch();
+        WriteBatch batch = new WriteBatch(PersistLimits.DEFAULT);
         batch.add(write(1, entries(1, 5, 8), new HardState(1, 2)));
         batch.add(write(1, entries(2, 7, 7), new HardState(2, 3)));
 
@@ -53,8 +53,17 @@ class WriteBatchTest {
     }
 
     @Test
+    void aFoldNeverGrowsPastWhatOneStoreCallMayCarry() {
+        WriteBatch batch = new WriteBatch(new PersistLimits(8, 3, 1L << 20));
+        batch.add(write(1, entries(1, 1, 2), null));
+        batch.add(write(1, entries(1, 3, 4), null)); // 4 entries folded would pass the limit of 3
+
+        assertThat(batch.writes()).extracting(w -> w.entries().size()).containsExactly(2, 2);
+    }
+
+    @Test
     void writesWithASnapshotStayApartAndInOrder() {
-        WriteBatch batch = new WriteBatch();
+        WriteBatch batch = new WriteBatch(PersistLimits.DEFAULT);
         batch.add(write(1, entries(1, 1, 3), null));
         batch.add(new ShardWrite(1, snapshot(2, 1), List.of(), null));
         batch.add(write(1, entries(1, 4, 4), null));
@@ -69,7 +78,7 @@ class WriteBatchTest {
             List<ShardWrite> sequence = randomWrites(random);
             MemoryRaftLogStore oneByOne = new MemoryRaftLogStore(PersistLimits.DEFAULT);
             MemoryRaftLogStore folded = new MemoryRaftLogStore(PersistLimits.DEFAULT);
-            WriteBatch batch = new WriteBatch();
+            WriteBatch batch = new WriteBatch(PersistLimits.DEFAULT);
             for (ShardWrite write : sequence) {
                 oneByOne.persist(List.of(write)).toCompletableFuture().join();
                 batch.add(write);
