@@ -147,10 +147,21 @@ public final class PostgresRaftLogStore implements RaftLogStore {
         return pool.getConnection()
                 .compose(connection -> {
                     // BEGIN, every statement and COMMIT leave back to back: one round trip and one fsync per call.
+                    // Atomicity rests on every failure being the server's (which aborts the transaction): nothing
+                    // here may fail on the client between two statements, so all encoding is plain byte copying.
                     List<Future<?>> steps = new ArrayList<>();
-                    steps.add(connection.query("BEGIN").execute());
-                    for (ShardWrite write : writes) {
-                        send(connection, write, steps);
+                    try {
+                        steps.add(connection.query("BEGIN").execute());
+                        for (ShardWrite write : writes) {
+                            send(connection, write, steps);
+                        }
+                    } catch (RuntimeException e) {
+                        // A bug before COMMIT was sent: roll back what went out and give the connection back.
+                        Future<Void> rolledBack =
+                                connection.query("ROLLBACK").execute().mapEmpty();
+                        return rolledBack
+                                .transform(ignored -> connection.close())
+                                .transform(ignored -> Future.<Void>failedFuture(e));
                     }
                     // After a failed statement PostgreSQL answers this COMMIT with ROLLBACK, not an error: the call
                     // succeeds only if every step did. Wait for all of them before the connection goes back.
