@@ -151,10 +151,9 @@ final class Transport {
             last = failure;
             if (routed != null) {
                 routes.remove(call.route(), routed); // the remembered leader failed: back to the rotation
-            } else {
-                // Only the first caller to see this endpoint fail moves on; others then use the new current one.
-                current.compareAndSet(index, (index + 1) % endpoints.size());
             }
+            // Only the first caller to see this endpoint fail moves on; others then use the new current one.
+            current.compareAndSet(index, (index + 1) % endpoints.size());
         }
         throw unavailable(call, attempts, last);
     }
