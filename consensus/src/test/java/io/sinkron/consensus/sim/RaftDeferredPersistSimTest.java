@@ -7,8 +7,6 @@ package io.sinkron.consensus.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sinkron.consensus.check.LinearizabilityResult;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,31 +24,7 @@ class RaftDeferredPersistSimTest {
     @Test
     void everySeedKeepsSafetyLivenessAndLinearizabilityWithPipelinedPersistence() {
         List<Long> seeds = RaftSimTest.seeds(DEFAULT_SEEDS);
-        System.out.println("RaftDeferredPersistSimTest: seeds " + seeds.getFirst() + ".." + seeds.getLast() + " ("
-                + seeds.size() + " runs)");
-        List<String> failures = new ArrayList<>();
-        int inconclusive = 0;
-        Coverage total = Coverage.NONE;
-        long started = System.nanoTime();
-        for (long seed : seeds) {
-            try {
-                SimResult result = new Simulation(config(seed)).run();
-                total = total.plus(result.coverage());
-                if (result.linearizability() instanceof LinearizabilityResult.Inconclusive) {
-                    inconclusive++;
-                }
-            } catch (SimulationFailure failure) {
-                failures.add(failure.getMessage() + "\n  rerun: "
-                        + RaftSimTest.rerunCommand("RaftDeferredPersistSimTest", seed));
-                if (failures.size() >= 5) {
-                    break;
-                }
-            }
-        }
-        System.out.println("RaftDeferredPersistSimTest: " + seeds.size() + " seeds, " + inconclusive
-                + " inconclusive checks, " + (System.nanoTime() - started) / 1_000_000 + " ms");
-        System.out.println("RaftDeferredPersistSimTest coverage: " + total);
-        assertThat(failures).as(String.join("\n", failures)).isEmpty();
+        Coverage total = SeedRuns.runAll("RaftDeferredPersistSimTest", "", seeds, RaftDeferredPersistSimTest::config);
         if (seeds.size() >= 100) {
             assertCoverage(total, seeds.size());
         }

@@ -8,8 +8,6 @@ package io.sinkron.consensus.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sinkron.consensus.check.LinearizabilityResult;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
@@ -55,33 +53,7 @@ class RaftParallelLeaderPersistSimTest {
     }
 
     private static Coverage runAll(String mode, List<Long> seeds, LongFunction<SimConfig> configs) {
-        String name = "RaftParallelLeaderPersistSimTest (" + mode + ")";
-        System.out.println(
-                name + ": seeds " + seeds.getFirst() + ".." + seeds.getLast() + " (" + seeds.size() + " runs)");
-        List<String> failures = new ArrayList<>();
-        int inconclusive = 0;
-        Coverage total = Coverage.NONE;
-        long started = System.nanoTime();
-        for (long seed : seeds) {
-            try {
-                SimResult result = new Simulation(configs.apply(seed)).run();
-                total = total.plus(result.coverage());
-                if (result.linearizability() instanceof LinearizabilityResult.Inconclusive) {
-                    inconclusive++;
-                }
-            } catch (SimulationFailure failure) {
-                failures.add(failure.getMessage() + "\n  rerun: "
-                        + RaftSimTest.rerunCommand("RaftParallelLeaderPersistSimTest", seed));
-                if (failures.size() >= 5) {
-                    break;
-                }
-            }
-        }
-        System.out.println(name + ": " + seeds.size() + " seeds, " + inconclusive + " inconclusive checks, "
-                + (System.nanoTime() - started) / 1_000_000 + " ms");
-        System.out.println(name + " coverage: " + total);
-        assertThat(failures).as(String.join("\n", failures)).isEmpty();
-        return total;
+        return SeedRuns.runAll("RaftParallelLeaderPersistSimTest", mode, seeds, configs);
     }
 
     /** Early sends and persist-gated commits must really have happened, or the green result proves nothing. */
