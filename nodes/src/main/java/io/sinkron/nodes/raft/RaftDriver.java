@@ -50,7 +50,7 @@ final class RaftDriver implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(RaftDriver.class);
 
-    /** Inputs handled per turn, so one turn's Ready and group commit stay bounded. */
+    /** Inputs handled per turn, so one turn stays short and the Readies it gathers stay bounded. */
     static final int INPUTS_PER_LOOP_MAX = 4_096;
 
     /**
