@@ -112,151 +112,46 @@ public record SimConfig(
     }
 
     public SimConfig withStorageFault(StorageFault fault) {
-        return new SimConfig(
-                seed,
-                nodes,
-                spareNodes,
-                steps,
-                faultSteps,
-                electionBoundSteps,
-                commitBoundSteps,
-                leaderChangesMax,
-                lossPercent,
-                duplicatePercent,
-                maxDelaySteps,
-                crashPerMille,
-                partitionPerMille,
-                clients,
-                keys,
-                staleReads,
-                fault,
-                raft,
-                persistDelayStepsMax,
-                sendBeforePersist);
+        Copy copy = new Copy(this);
+        copy.storageFault = fault;
+        return copy.build();
     }
 
     public SimConfig withStaleReads() {
-        return new SimConfig(
-                seed,
-                nodes,
-                spareNodes,
-                steps,
-                faultSteps,
-                electionBoundSteps,
-                commitBoundSteps,
-                leaderChangesMax,
-                lossPercent,
-                duplicatePercent,
-                maxDelaySteps,
-                crashPerMille,
-                partitionPerMille,
-                clients,
-                keys,
-                true,
-                storageFault,
-                raft,
-                persistDelayStepsMax,
-                sendBeforePersist);
+        Copy copy = new Copy(this);
+        copy.staleReads = true;
+        return copy.build();
     }
 
     /** A copy with other crash and partition rates (canaries use high ones to hit the narrow windows they break). */
     public SimConfig withFaultRates(int perMille, int partitions) {
-        return new SimConfig(
-                seed,
-                nodes,
-                spareNodes,
-                steps,
-                faultSteps,
-                electionBoundSteps,
-                commitBoundSteps,
-                leaderChangesMax,
-                lossPercent,
-                duplicatePercent,
-                maxDelaySteps,
-                perMille,
-                partitions,
-                clients,
-                keys,
-                staleReads,
-                storageFault,
-                raft,
-                persistDelayStepsMax,
-                sendBeforePersist);
+        Copy copy = new Copy(this);
+        copy.crashPerMille = perMille;
+        copy.partitionPerMille = partitions;
+        return copy.build();
     }
 
     /** A copy with other network faults. */
     public SimConfig withNetwork(int loss, int duplicate, int maxDelay) {
-        return new SimConfig(
-                seed,
-                nodes,
-                spareNodes,
-                steps,
-                faultSteps,
-                electionBoundSteps,
-                commitBoundSteps,
-                leaderChangesMax,
-                loss,
-                duplicate,
-                maxDelay,
-                crashPerMille,
-                partitionPerMille,
-                clients,
-                keys,
-                staleReads,
-                storageFault,
-                raft,
-                persistDelayStepsMax,
-                sendBeforePersist);
+        Copy copy = new Copy(this);
+        copy.lossPercent = loss;
+        copy.duplicatePercent = duplicate;
+        copy.maxDelaySteps = maxDelay;
+        return copy.build();
     }
 
     /** A copy with another core configuration (canaries shrink batches to open narrow windows). */
     public SimConfig withRaft(RaftConfig other) {
-        return new SimConfig(
-                seed,
-                nodes,
-                spareNodes,
-                steps,
-                faultSteps,
-                electionBoundSteps,
-                commitBoundSteps,
-                leaderChangesMax,
-                lossPercent,
-                duplicatePercent,
-                maxDelaySteps,
-                crashPerMille,
-                partitionPerMille,
-                clients,
-                keys,
-                staleReads,
-                storageFault,
-                other,
-                persistDelayStepsMax,
-                sendBeforePersist);
+        Copy copy = new Copy(this);
+        copy.raft = other;
+        return copy.build();
     }
 
     /** A copy whose persistence is pipelined: each Ready is persisted and acted on 0..{@code stepsMax} steps later. */
     public SimConfig withPersistDelay(int stepsMax) {
-        return new SimConfig(
-                seed,
-                nodes,
-                spareNodes,
-                steps,
-                faultSteps,
-                electionBoundSteps,
-                commitBoundSteps,
-                leaderChangesMax,
-                lossPercent,
-                duplicatePercent,
-                maxDelaySteps,
-                crashPerMille,
-                partitionPerMille,
-                clients,
-                keys,
-                staleReads,
-                storageFault,
-                raft,
-                stepsMax,
-                sendBeforePersist);
+        Copy copy = new Copy(this);
+        copy.persistDelayStepsMax = stepsMax;
+        return copy.build();
     }
 
     /**
@@ -269,51 +164,92 @@ public record SimConfig(
 
     /** Canary: with pipelined persistence, messages leave before the persist that backs them. */
     public SimConfig withSendBeforePersist() {
-        return new SimConfig(
-                seed,
-                nodes,
-                spareNodes,
-                steps,
-                faultSteps,
-                electionBoundSteps,
-                commitBoundSteps,
-                leaderChangesMax,
-                lossPercent,
-                duplicatePercent,
-                maxDelaySteps,
-                crashPerMille,
-                partitionPerMille,
-                clients,
-                keys,
-                staleReads,
-                storageFault,
-                raft,
-                persistDelayStepsMax,
-                true);
+        Copy copy = new Copy(this);
+        copy.sendBeforePersist = true;
+        return copy.build();
     }
 
     /** Fault-free, for the benchmark and quick tests. */
     public SimConfig withoutFaults() {
-        return new SimConfig(
-                seed,
-                nodes,
-                0,
-                steps,
-                0,
-                electionBoundSteps,
-                commitBoundSteps,
-                leaderChangesMax,
-                0,
-                0,
-                1,
-                0,
-                0,
-                clients,
-                keys,
-                staleReads,
-                storageFault,
-                raft,
-                persistDelayStepsMax,
-                sendBeforePersist);
+        Copy copy = new Copy(this);
+        copy.spareNodes = 0;
+        copy.faultSteps = 0;
+        copy.lossPercent = 0;
+        copy.duplicatePercent = 0;
+        copy.maxDelaySteps = 1;
+        copy.crashPerMille = 0;
+        copy.partitionPerMille = 0;
+        return copy.build();
+    }
+
+    /** The withers' working copy: change what differs, then build (the record's checks run on the result). */
+    private static final class Copy {
+        private long seed;
+        private int nodes;
+        private int spareNodes;
+        private int steps;
+        private int faultSteps;
+        private int electionBoundSteps;
+        private int commitBoundSteps;
+        private int leaderChangesMax;
+        private int lossPercent;
+        private int duplicatePercent;
+        private int maxDelaySteps;
+        private int crashPerMille;
+        private int partitionPerMille;
+        private int clients;
+        private int keys;
+        private boolean staleReads;
+        private StorageFault storageFault;
+        private RaftConfig raft;
+        private int persistDelayStepsMax;
+        private boolean sendBeforePersist;
+
+        Copy(SimConfig c) {
+            seed = c.seed;
+            nodes = c.nodes;
+            spareNodes = c.spareNodes;
+            steps = c.steps;
+            faultSteps = c.faultSteps;
+            electionBoundSteps = c.electionBoundSteps;
+            commitBoundSteps = c.commitBoundSteps;
+            leaderChangesMax = c.leaderChangesMax;
+            lossPercent = c.lossPercent;
+            duplicatePercent = c.duplicatePercent;
+            maxDelaySteps = c.maxDelaySteps;
+            crashPerMille = c.crashPerMille;
+            partitionPerMille = c.partitionPerMille;
+            clients = c.clients;
+            keys = c.keys;
+            staleReads = c.staleReads;
+            storageFault = c.storageFault;
+            raft = c.raft;
+            persistDelayStepsMax = c.persistDelayStepsMax;
+            sendBeforePersist = c.sendBeforePersist;
+        }
+
+        SimConfig build() {
+            return new SimConfig(
+                    seed,
+                    nodes,
+                    spareNodes,
+                    steps,
+                    faultSteps,
+                    electionBoundSteps,
+                    commitBoundSteps,
+                    leaderChangesMax,
+                    lossPercent,
+                    duplicatePercent,
+                    maxDelaySteps,
+                    crashPerMille,
+                    partitionPerMille,
+                    clients,
+                    keys,
+                    staleReads,
+                    storageFault,
+                    raft,
+                    persistDelayStepsMax,
+                    sendBeforePersist);
+        }
     }
 }
