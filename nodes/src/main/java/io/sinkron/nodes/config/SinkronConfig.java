@@ -122,6 +122,19 @@ public interface SinkronConfig {
         @WithDefault("true")
         boolean leaderPersistsInParallel();
 
+        /**
+         * Where the Raft log (hard state, entries, snapshots of every local shard) is kept: {@code segmented} (default)
+         * in checksummed segment files under {@code <data-dir>/raft-log}, each group commit one append and one {@code
+         * fdatasync}; or {@code postgres} in the node's PostgreSQL, each group commit one transaction. A data directory
+         * keeps the kind it was created with: a node refuses to start on a log of the other kind.
+         */
+        @WithDefault("segmented")
+        String log();
+
+        /** Bytes of writes after which the segmented log starts a new segment (with an image of the whole state). */
+        @WithDefault("67108864")
+        long logSegmentBytes();
+
         /** Inputs (messages, proposals, reads, ticks) waiting for the driver thread before new ones are refused. */
         @WithDefault("16384")
         int inputQueueCapacity();

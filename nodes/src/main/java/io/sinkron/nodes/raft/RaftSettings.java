@@ -23,6 +23,8 @@ import java.time.Duration;
  * @param portOffset Raft TCP port = HTTP port + this
  * @param inputQueueCapacity bound of the driver's input queue
  * @param channel transport of Raft messages
+ * @param log where the Raft log is kept
+ * @param logSegmentBytes bytes of writes per segment of the segmented log
  */
 public record RaftSettings(
         Duration tick,
@@ -31,7 +33,18 @@ public record RaftSettings(
         int replicationFactor,
         int portOffset,
         int inputQueueCapacity,
-        ChannelKind channel) {
+        ChannelKind channel,
+        LogKind log,
+        long logSegmentBytes) {
+
+    /** Stores the Raft log may live in. */
+    public enum LogKind {
+        SEGMENTED,
+        POSTGRES
+    }
+
+    static final long LOG_SEGMENT_BYTES_MIN = 64 * 1024;
+    static final long LOG_SEGMENT_BYTES_MAX = 1L << 30;
 
     /** Transports Raft messages may travel on. */
     public enum ChannelKind {
@@ -88,6 +101,19 @@ public record RaftSettings(
                         throw new InvalidConfigurationException("sinkron.channel.raft must be tcp or kafka, was '"
                                 + config.channel().raft() + "'");
                 };
+        LogKind log =
+                switch (raft.log().strip().toLowerCase(java.util.Locale.ROOT)) {
+                    case "segmented" -> LogKind.SEGMENTED;
+                    case "postgres" -> LogKind.POSTGRES;
+                    default ->
+                        throw new InvalidConfigurationException(
+                                "sinkron.raft.log must be segmented or postgres, was '" + raft.log() + "'");
+                };
+        long segmentBytes = raft.logSegmentBytes();
+        if (segmentBytes < LOG_SEGMENT_BYTES_MIN || segmentBytes > LOG_SEGMENT_BYTES_MAX) {
+            throw new InvalidConfigurationException("sinkron.raft.log-segment-bytes must be " + LOG_SEGMENT_BYTES_MIN
+                    + ".." + LOG_SEGMENT_BYTES_MAX + ", was " + segmentBytes);
+        }
         int electionTicks =
                 raft.electionTicks().orElse(kind == ChannelKind.KAFKA ? KAFKA_ELECTION_TICKS : TCP_ELECTION_TICKS);
         int heartbeatTicks =
@@ -111,6 +137,8 @@ public record RaftSettings(
                 raft.replicationFactor(),
                 raft.portOffset(),
                 raft.inputQueueCapacity(),
-                kind);
+                kind,
+                log,
+                segmentBytes);
     }
 }

@@ -27,6 +27,14 @@ class RaftSettingsTest {
         assertThat(settings.replicationFactor()).isEqualTo(3);
         assertThat(settings.raftConfig().snapshotThresholdEntries()).isEqualTo(10_000);
         assertThat(settings.raftConfig().leaderPersistsInParallel()).isTrue();
+        assertThat(settings.log()).isEqualTo(RaftSettings.LogKind.SEGMENTED);
+        assertThat(settings.logSegmentBytes()).isEqualTo(64L * 1024 * 1024);
+    }
+
+    @Test
+    void theRaftLogCanLiveInPostgres() {
+        RaftSettings settings = settings(Map.of("sinkron.raft.log", " Postgres"));
+        assertThat(settings.log()).isEqualTo(RaftSettings.LogKind.POSTGRES);
     }
 
     @Test
@@ -62,6 +70,8 @@ class RaftSettingsTest {
         assertRefused(Map.of("sinkron.raft.shards", "0"), "sinkron.raft.shards");
         assertRefused(Map.of("sinkron.raft.port-offset", "0"), "sinkron.raft.port-offset");
         assertRefused(Map.of("sinkron.raft.snapshot-entries", "0"), "sinkron.raft.snapshot-entries");
+        assertRefused(Map.of("sinkron.raft.log", "files"), "sinkron.raft.log must be segmented or postgres");
+        assertRefused(Map.of("sinkron.raft.log-segment-bytes", "4096"), "sinkron.raft.log-segment-bytes");
     }
 
     private static void assertRefused(Map<String, String> properties, String message) {
