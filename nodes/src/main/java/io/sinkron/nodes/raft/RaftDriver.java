@@ -506,6 +506,7 @@ final class RaftDriver implements Runnable {
     private void publishView() {
         Map<Integer, RaftView.ShardStatus> shards = new LinkedHashMap<>();
         for (ShardReplica replica : replicas.values()) {
+            replica.logLeadershipChange();
             shards.put(
                     replica.shard(),
                     new RaftView.ShardStatus(

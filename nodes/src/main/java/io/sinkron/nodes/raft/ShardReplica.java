@@ -47,6 +47,10 @@ final class ShardReplica {
     private final ShardHooks hooks;
     private final long snapshotThresholdEntries;
     private long dutyTerm = -1;
+    /** The term and leader last logged, so each change of leadership is logged once. */
+    private long loggedTerm = -1;
+
+    private int loggedLeader = -2;
     private long nextReadId = 1;
     private long proposalCount;
 
@@ -230,6 +234,29 @@ final class ShardReplica {
         if (node.role() == Role.LEADER && preferred != node.id() && node.commitIndex() == node.lastIndex()) {
             node.transferLeadership(preferred);
         }
+    }
+
+    /**
+     * Logs a change of term or leader once, at INFO: elections and transfers are rare and each one is a gap in the
+     * shard's availability an operator wants to see next to the load and the pauses that caused it.
+     */
+    void logLeadershipChange() {
+        long term = node.term();
+        int leader = node.leaderId();
+        if (term == loggedTerm && leader == loggedLeader) {
+            return;
+        }
+        if (leader != loggedLeader) {
+            LOG.infof(
+                    "raft: shard %d term %d: leader %s (before: %s), this node is %s",
+                    shard,
+                    term,
+                    java.util.Objects.toString(ids.peerOf(leader), "none"),
+                    java.util.Objects.toString(ids.peerOf(loggedLeader), "none"),
+                    node.role().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        loggedTerm = term;
+        loggedLeader = leader;
     }
 
     ShardView view() {
