@@ -76,7 +76,7 @@ public interface SinkronConfig {
 
     /**
      * Raft timing and sharding. Timeouts are counted in ticks (the core never reads a clock); the tick is the only
-     * wall-clock length. Defaults: 10 ms ticks, election timeout 20 ticks drawn from [200, 400) ms, heartbeats every 3
+     * wall-clock length. Defaults: 10 ms ticks, election timeout 30 ticks drawn from [300, 600) ms, heartbeats every 3
      * ticks (30 ms) — well below the election timeout (Raft §5.6) yet cheap on loopback and a LAN.
      */
     interface Raft {
@@ -86,7 +86,7 @@ public interface SinkronConfig {
         Duration tick();
 
         /**
-         * Base election timeout in ticks; each node draws from [this, 2 × this) (Raft §5.2). Unset: 20 on the tcp
+         * Base election timeout in ticks; each node draws from [this, 2 × this) (Raft §5.2). Unset: 30 on the tcp
          * channel, 100 on kafka (whose round trips are slower and far more variable).
          */
         Optional<Integer> electionTicks();

@@ -10,10 +10,12 @@ import java.time.Duration;
  * The validated Raft settings of this node (from {@code sinkron.raft.*} and {@code sinkron.channel.raft}).
  *
  * <p>Timing, and why: one tick is {@code tick} (10 ms by default). The election timeout is {@code electionTicks}
- * (20) ticks, drawn by each core from [20, 40) ticks = [200, 400) ms, so a failed leader is replaced in well under a
- * second while a scheduling hiccup of a few tens of ms does not start an election. Heartbeats go every {@code
- * heartbeatTicks} (3) ticks = 30 ms: about seven heartbeats fit in the shortest election timeout, so losing one or two
- * frames does not depose a leader (Raft §5.6: broadcastTime ≪ electionTimeout ≪ MTBF). Pre-vote (§9.6) and
+ * (30) ticks, drawn by each core from [30, 60) ticks = [300, 600) ms, so a failed leader is replaced in about half a
+ * second while a pause of a hundred ms or more does not start an election. 20 ticks ([200, 400) ms) was measured too
+ * short on a saturated machine: young GC pauses of 100–250 ms plus run-queue waits let followers' timers fire, and a
+ * 30 s lock benchmark saw 7–15 elections where 30 ticks saw 1–2 (and failover went from 333 to 440 ms median; see
+ * docs/benchmarks.md). Heartbeats go every {@code heartbeatTicks} (3) ticks = 30 ms: ten fit in the shortest election
+ * timeout, so losing a few frames does not depose a leader (Raft §5.6: broadcastTime ≪ electionTimeout ≪ MTBF). Pre-vote (§9.6) and
  * check-quorum (§6.2) are always on in the core, so a node that was cut off cannot disrupt the group on return.
  *
  * @param tick wall-clock length of one tick
@@ -52,8 +54,8 @@ public record RaftSettings(
         KAFKA
     }
 
-    /** Default timing on tcp: [200, 400) ms election timeout, 30 ms heartbeats (with 10 ms ticks). */
-    static final int TCP_ELECTION_TICKS = 20;
+    /** Default timing on tcp: [300, 600) ms election timeout, 30 ms heartbeats (with 10 ms ticks). */
+    static final int TCP_ELECTION_TICKS = 30;
 
     static final int TCP_HEARTBEAT_TICKS = 3;
 

@@ -20,7 +20,7 @@ class RaftSettingsTest {
     void tcpDefaultsAreFastTiming() {
         RaftSettings settings = settings(Map.of());
         assertThat(settings.channel()).isEqualTo(RaftSettings.ChannelKind.TCP);
-        assertThat(settings.raftConfig().electionTimeoutTicks()).isEqualTo(20);
+        assertThat(settings.raftConfig().electionTimeoutTicks()).isEqualTo(30);
         assertThat(settings.raftConfig().heartbeatTicks()).isEqualTo(3);
         assertThat(settings.tick()).isEqualTo(Duration.ofMillis(10));
         assertThat(settings.shardCount()).isEqualTo(8);
