@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +16,13 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * The Java client of a Sinkron cluster: sessions and locks over the HTTP API (DESIGN.md §7).
@@ -40,11 +46,14 @@ public final class SinkronClient implements AutoCloseable {
     /** The longest lock-delay the contract allows. */
     public static final Duration LOCK_DELAY_MAX = Duration.ofMinutes(1);
 
+    /** Connections the client keeps to all endpoints together; callers beyond them wait for one (rule 12). */
+    public static final int CONNECTIONS_MAX = 512;
+
     private static final JsonNode EMPTY_ARRAY = JsonNodeFactory.instance.arrayNode();
 
     private final String clientId;
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http;
+    private final CloseableHttpClient http;
     private final Transport transport;
     private final ScheduledThreadPoolExecutor keepAlives;
     private final Set<Session> openSessions = ConcurrentHashMap.newKeySet();
@@ -52,19 +61,31 @@ public final class SinkronClient implements AutoCloseable {
 
     private SinkronClient(Builder builder) {
         this.clientId = builder.clientId == null ? UUID.randomUUID().toString() : builder.clientId;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(builder.requestTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setMaxConnTotal(CONNECTIONS_MAX)
+                        .setMaxConnPerRoute(CONNECTIONS_MAX)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.of(builder.requestTimeout))
+                                // A node may close an idle connection; check one idle this long before reusing it.
+                                .setValidateAfterInactivity(TimeValue.ofSeconds(1))
+                                .build())
+                        .build())
+                .disableAutomaticRetries() // retries are the transport's, with the same idempotency key
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableContentCompression()
+                .disableAuthCaching()
                 .build();
-        this.transport = new Transport(http, json, builder, clientId);
-        // The client's only thread of its own: it sends every session's keep-alives (STYLE.md rule 14).
+        // The client's only thread of its own: it sends every session's keep-alives and cuts off exchanges that
+        // outlive their time (STYLE.md rule 14).
         this.keepAlives = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "sinkron-keepalive-" + clientId);
             thread.setDaemon(true);
             return thread;
         });
         this.keepAlives.setRemoveOnCancelPolicy(true);
+        this.transport = new Transport(http, keepAlives, json, builder, clientId);
     }
 
     /** A builder; {@link Builder#endpoints(List)} is required, everything else has a default. */
@@ -208,7 +229,7 @@ public final class SinkronClient implements AutoCloseable {
         for (Session session : List.copyOf(openSessions)) {
             session.lose(new LostReason.ClientClosed());
         }
-        http.shutdownNow();
+        http.close(CloseMode.IMMEDIATE);
     }
 
     // Calls used by Session.

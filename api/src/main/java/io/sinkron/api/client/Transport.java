@@ -5,22 +5,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sinkron.api.Headers;
 import io.sinkron.api.problem.Problem;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * Sends one logical request with bounded retries. Any node is an entry point: the request goes to the current
@@ -42,8 +48,7 @@ final class Transport {
     /** Answers longer than this are refused rather than read into memory. */
     static final int RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
 
-    /** Marks a body refused for its announced length; compared by identity. */
-    private static final byte[] TOO_LARGE = new byte[0];
+    private static final byte[] EMPTY = new byte[0];
 
     /** No deadline beyond the attempt limit. */
     static final long NO_DEADLINE = Long.MAX_VALUE;
@@ -66,7 +71,11 @@ final class Transport {
     /** A successful answer: its status and JSON body ({@code null} when it had none). */
     record Reply(int status, JsonNode body) {}
 
-    private final HttpClient http;
+    /** What one HTTP exchange brought back: status, the two headers the client reads, and the body (read whole). */
+    private record Answer(int status, String contentType, String shardLeader, byte[] body) {}
+
+    private final CloseableHttpClient http;
+    private final ScheduledExecutorService timer;
     private final ObjectMapper json;
     private final List<URI> endpoints;
     private final Duration requestTimeout;
@@ -78,8 +87,18 @@ final class Transport {
     private final AtomicInteger current = new AtomicInteger();
     private final Map<String, Integer> routes = new ConcurrentHashMap<>();
 
-    Transport(HttpClient http, ObjectMapper json, SinkronClient.Builder config, String clientId) {
+    /**
+     * @param http the blocking HTTP client (its pool bounds the connections)
+     * @param timer cuts off an exchange that outlives its attempt's time
+     */
+    Transport(
+            CloseableHttpClient http,
+            ScheduledExecutorService timer,
+            ObjectMapper json,
+            SinkronClient.Builder config,
+            String clientId) {
         this.http = http;
+        this.timer = timer;
         this.json = json;
         this.endpoints = config.endpoints();
         this.requestTimeout = config.requestTimeout();
@@ -125,25 +144,25 @@ final class Transport {
             attempts++;
             Integer routed = call.route() == null ? null : routes.get(call.route());
             int index = routed != null ? routed : current.get();
-            HttpRequest request = request(endpoints.get(index), call, body, lane, seq, timeout);
+            HttpUriRequestBase request = request(endpoints.get(index), call, body, lane, seq, timeout);
             SinkronException failure;
             try {
-                HttpResponse<byte[]> response = exchange(request, timeout);
-                learnRoute(call, response);
-                Reply reply = readReply(response);
+                Answer answer = exchange(request, timeout);
+                learnRoute(call, answer);
+                Reply reply = readReply(answer);
                 if (reply != null) {
                     return reply;
                 }
-                Problem problem = readProblem(response);
+                Problem problem = Problems.read(json, answer.status(), answer.contentType(), answer.body());
                 if (!Problems.retryable(problem)) {
                     throw Problems.toException(problem);
                 }
                 failure = Problems.toException(problem);
             } catch (IOException e) {
                 failure = new SinkronException(Problems.UNAVAILABLE, 0, endpoints.get(index) + ": " + e, true, null, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SinkronException(SinkronException.INTERRUPTED, 0, "", false, null, e);
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new SinkronException(SinkronException.INTERRUPTED, 0, "", false, null, failure);
             }
             if (last != null) {
                 failure.addSuppressed(last);
@@ -162,11 +181,11 @@ final class Transport {
      * Remembers which endpoint leads the call's name, from the answer's {@link Headers#SHARD_LEADER}. Only a URL that
      * is one of the configured endpoints is taken: the client never goes where it was not pointed.
      */
-    private void learnRoute(Call call, HttpResponse<byte[]> response) {
+    private void learnRoute(Call call, Answer answer) {
         if (call.route() == null) {
             return;
         }
-        String leader = response.headers().firstValue(Headers.SHARD_LEADER).orElse(null);
+        String leader = answer.shardLeader();
         if (leader == null) {
             return;
         }
@@ -186,85 +205,89 @@ final class Transport {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
-    private HttpRequest request(URI endpoint, Call call, byte[] body, String lane, long seq, Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint + call.path()))
-                .timeout(timeout)
-                .header("Accept", "application/json, " + Problem.MEDIA_TYPE);
+    private HttpUriRequestBase request(URI endpoint, Call call, byte[] body, String lane, long seq, Duration timeout) {
+        HttpUriRequestBase request = new HttpUriRequestBase(call.method(), URI.create(endpoint + call.path()));
+        request.setHeader("Accept", "application/json, " + Problem.MEDIA_TYPE);
         if (lane != null) {
-            request.header(CLIENT_ID_HEADER, lane).header(SEQUENCE_HEADER, Long.toString(seq));
+            request.setHeader(CLIENT_ID_HEADER, lane);
+            request.setHeader(SEQUENCE_HEADER, Long.toString(seq));
         }
         if (body != null) {
-            request.header("Content-Type", "application/json");
+            request.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
         }
-        return request.method(
-                        call.method(),
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+        Timeout bound = Timeout.of(timeout);
+        request.setConfig(RequestConfig.custom()
+                .setConnectionRequestTimeout(bound)
+                .setResponseTimeout(bound)
+                .build());
+        return request;
     }
 
     /**
-     * One exchange, bounded in time as a whole: {@link HttpRequest#timeout} covers only the wait for the headers, so a
-     * body that stalls would otherwise hold the caller for ever.
+     * One exchange, bounded in time as a whole: the response timeout bounds each wait for bytes, so a body that
+     * trickles in would otherwise hold the caller for ever; at the attempt's end the timer aborts the request.
      */
-    private HttpResponse<byte[]> exchange(HttpRequest request, Duration timeout)
-            throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, Transport::boundedBody);
+    private Answer exchange(HttpUriRequestBase request, Duration timeout) throws IOException {
+        AtomicBoolean aborted = new AtomicBoolean();
+        ScheduledFuture<?> deadline = timer.schedule(
+                () -> {
+                    aborted.set(true);
+                    request.cancel();
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
         try {
-            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new HttpTimeoutException("no complete answer within " + timeout);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+            return http.execute(request, Transport::answer);
+        } catch (IOException e) {
+            if (aborted.get()) {
+                throw new IOException("no complete answer within " + timeout, e);
             }
-            throw new IOException(e.getCause());
+            throw e;
+        } finally {
+            deadline.cancel(false);
         }
     }
 
-    /** Reads a body announced no longer than {@link #RESPONSE_BYTES_MAX}; a longer one is discarded unread. */
-    private static HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
-        long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        return length > RESPONSE_BYTES_MAX
-                ? HttpResponse.BodySubscribers.replacing(TOO_LARGE)
-                : HttpResponse.BodySubscribers.ofByteArray();
+    /** Reads status, headers and a body of at most {@link #RESPONSE_BYTES_MAX} bytes. */
+    private static Answer answer(ClassicHttpResponse response) throws IOException {
+        HttpEntity entity = response.getEntity();
+        byte[] body = EMPTY;
+        if (entity != null) {
+            if (entity.getContentLength() > RESPONSE_BYTES_MAX) {
+                throw Problems.invalidResponse(
+                        response.getCode(), "answer longer than " + RESPONSE_BYTES_MAX + " bytes");
+            }
+            try (InputStream in = entity.getContent()) {
+                body = in.readNBytes(RESPONSE_BYTES_MAX + 1);
+            }
+            if (body.length > RESPONSE_BYTES_MAX) {
+                throw Problems.invalidResponse(
+                        response.getCode(), "answer longer than " + RESPONSE_BYTES_MAX + " bytes");
+            }
+        }
+        String contentType = java.util.Objects.requireNonNullElse(value(response, "Content-Type"), "");
+        return new Answer(response.getCode(), contentType, value(response, Headers.SHARD_LEADER), body);
+    }
+
+    private static String value(ClassicHttpResponse response, String name) {
+        Header header = response.getFirstHeader(name);
+        return header == null ? null : header.getValue();
     }
 
     /** The reply to a 2xx answer, or {@code null} for an error answer. */
-    private Reply readReply(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
+    private Reply readReply(Answer answer) {
+        int status = answer.status();
         if (status < 200 || status > 299) {
             return null;
         }
-        byte[] bytes = checkedBody(response);
-        if (bytes.length == 0) {
+        if (answer.body().length == 0) {
             return new Reply(status, null);
         }
         try {
-            return new Reply(status, json.readTree(bytes));
+            return new Reply(status, json.readTree(answer.body()));
         } catch (IOException e) {
             throw Problems.invalidResponse(status, "answer is not JSON: " + e.getMessage());
         }
-    }
-
-    private Problem readProblem(HttpResponse<byte[]> response) {
-        String contentType = response.headers().firstValue("Content-Type").orElse("");
-        return Problems.read(json, response.statusCode(), contentType, checkedBody(response));
-    }
-
-    /** The body; a chunked one (no Content-Length) is checked only once read, within the attempt's time bound. */
-    private static byte[] checkedBody(HttpResponse<byte[]> response) {
-        byte[] bytes = response.body();
-        if (bytes == TOO_LARGE || bytes.length > RESPONSE_BYTES_MAX) {
-            throw Problems.invalidResponse(
-                    response.statusCode(), "answer longer than " + RESPONSE_BYTES_MAX + " bytes");
-        }
-        return bytes;
     }
 
     private byte[] writeBody(JsonNode body) {

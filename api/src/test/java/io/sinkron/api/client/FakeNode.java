@@ -9,9 +9,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One node of a {@link FakeCluster}: an HTTP server on 127.0.0.1 with an ephemeral port that records each request and
@@ -27,6 +30,12 @@ final class FakeNode {
 
     /** Apply the request, then drop the connection instead of answering: the answer is lost. */
     record LoseAnswer() implements Fault {}
+
+    /**
+     * Apply the request, send the headers, then one body byte every {@code everyMillis} for as long as the client
+     * stays (at most a minute): each wait for bytes is short, but the answer never ends.
+     */
+    record Trickle(long everyMillis) implements Fault {}
 
     private final FakeCluster cluster;
     private final String name;
@@ -91,12 +100,46 @@ final class FakeNode {
                 return;
             }
             FakeCluster.Answer answer = cluster.serve(method, path, clientId, sequence, body);
+            if (fault instanceof Trickle trickle) {
+                exchange.sendResponseHeaders(answer.status(), 1 << 20);
+                trickle(exchange.getResponseBody(), trickle.everyMillis());
+                return;
+            }
             if (fault instanceof LoseAnswer) {
                 // Promise a body, send none, close: the client sees the connection end before an answer.
                 exchange.sendResponseHeaders(answer.status(), 1 << 20);
                 return;
             }
             send(exchange, answer);
+        }
+    }
+
+    /** Writes one byte per tick until the client goes away or a minute passed; returns when done. */
+    private static void trickle(OutputStream out, long everyMillis) {
+        ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long endNanos = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        ticks.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        out.write('x');
+                        out.flush();
+                        if (System.nanoTime() > endNanos) {
+                            done.complete(null);
+                        }
+                    } catch (IOException e) {
+                        done.complete(null); // the client hung up
+                    }
+                },
+                0,
+                everyMillis,
+                TimeUnit.MILLISECONDS);
+        try {
+            done.get(2, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            ticks.shutdownNow();
         }
     }
 

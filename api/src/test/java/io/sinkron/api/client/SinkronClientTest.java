@@ -198,6 +198,31 @@ class SinkronClientTest {
     }
 
     @Test
+    void cutsOffAnAnswerThatNeverEndsAndRetriesElsewhere() throws IOException {
+        FakeNode trickling = cluster.startNode();
+        FakeNode healthy = cluster.startNode();
+        SinkronClient client = SinkronClient.builder()
+                .endpoints(List.of(trickling.uri(), healthy.uri()))
+                .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
+                .requestTimeout(Duration.ofMillis(500))
+                .build();
+        clients.add(client);
+        trickling.thenFail(new FakeNode.Trickle(50));
+
+        // Each wait for a byte is 50 ms, far below the 500 ms timeout: only a bound on the whole exchange ends the
+        // attempt (without it the call hangs until the test's 30 s timeout). The retry reaches the other node with the
+        // same identity, so the session opened once.
+        Session session = client.openSession(LONG_TTL);
+
+        assertThat(session.id()).isNotBlank();
+        List<FakeCluster.Recorded> opens = cluster.requests().stream()
+                .filter(r -> r.path().equals("/v1/sessions"))
+                .toList();
+        assertThat(opens).extracting(FakeCluster.Recorded::node).containsExactly(trickling.name(), healthy.name());
+        assertThat(opens.get(1).sequence()).isEqualTo(opens.get(0).sequence());
+    }
+
+    @Test
     void givesUpAfterTheBoundedNumberOfAttempts() throws IOException {
         SinkronClient client = SinkronClient.builder()
                 .endpoints(List.of(closedPort(), closedPort()))
