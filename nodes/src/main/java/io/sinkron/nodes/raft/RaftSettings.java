@@ -46,7 +46,8 @@ public record RaftSettings(
     }
 
     static final long LOG_SEGMENT_BYTES_MIN = 64 * 1024;
-    static final long LOG_SEGMENT_BYTES_MAX = 1L << 30;
+    /** A segment (image + writes) must stay mappable, under 2 GiB: this leaves room for an image of over 1.5 GiB. */
+    static final long LOG_SEGMENT_BYTES_MAX = 256L * 1024 * 1024;
 
     /** Transports Raft messages may travel on. */
     public enum ChannelKind {

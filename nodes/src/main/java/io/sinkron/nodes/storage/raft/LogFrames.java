@@ -121,7 +121,10 @@ final class LogFrames {
 
     /**
      * The largest durable length any sync mark after {@code from} claims, looking for whole frames at every byte
-     * offset (the frame at {@code from} is damaged, so later frame boundaries are unknown); -1 when there is none.
+     * offset (the frame at {@code from} is damaged, so later frame boundaries are unknown); -1 when there is none. A
+     * real mark always claims exactly its own offset (the writer writes it where the segment's durable part ends), so
+     * only such candidates count: bytes inside an entry's payload that happen to form a mark do not, unless they also
+     * sit at the very offset they name.
      */
     static long durableBytesClaimedAfter(ByteBuffer bytes, int from) {
         long claimed = -1;
@@ -130,8 +133,10 @@ final class LogFrames {
                 continue;
             }
             int bodyBytes = wholeFrameBody(bytes, position);
-            if (bodyBytes == 1 + 8 && bytes.get(position + HEADER_BYTES) == KIND_SYNC_MARK) {
-                claimed = Math.max(claimed, bytes.getLong(position + HEADER_BYTES + 1));
+            if (bodyBytes == 1 + 8
+                    && bytes.get(position + HEADER_BYTES) == KIND_SYNC_MARK
+                    && bytes.getLong(position + HEADER_BYTES + 1) == position) {
+                claimed = Math.max(claimed, position);
             }
         }
         return claimed;

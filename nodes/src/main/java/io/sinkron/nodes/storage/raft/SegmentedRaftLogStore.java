@@ -103,7 +103,10 @@ public final class SegmentedRaftLogStore implements RaftLogStore {
             throw new IllegalArgumentException("segmentBytesMax must be positive: " + segmentBytesMax);
         }
         try {
-            Files.createDirectories(directory);
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory);
+                syncDirectory(directory.toAbsolutePath().getParent()); // the new directory's own name
+            }
             Recovery recovered = Recovery.replay(directory, segments(directory));
             Path current = segmentPath(directory, recovered.segmentNumber);
             FileChannel channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -133,6 +136,10 @@ public final class SegmentedRaftLogStore implements RaftLogStore {
     public synchronized CompletionStage<PersistentState> load(int shard, SnapshotMeta bootstrap) {
         if (closed) {
             return CompletableFuture.failedStage(new IllegalStateException("store closed"));
+        }
+        if (failure != null) {
+            // Memory may hold a call that never reached the disk.
+            return CompletableFuture.failedStage(new IllegalStateException("store failed earlier", failure));
         }
         try {
             return CompletableFuture.completedStage(ShardLog.load(shards.get(shard), bootstrap));
@@ -229,6 +236,7 @@ public final class SegmentedRaftLogStore implements RaftLogStore {
             try {
                 batch.add(queue.take());
             } catch (InterruptedException e) {
+                fail(batch, new IllegalStateException("the Raft log writer was interrupted", e));
                 return;
             }
             queue.drainTo(batch, QUEUE_CAPACITY);
@@ -239,7 +247,8 @@ public final class SegmentedRaftLogStore implements RaftLogStore {
                     marked = write(job, marked);
                 }
                 channel.force(false);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
+                // Whatever stopped the writer, every waiting caller hears it; nothing waits for ever.
                 fail(batch, e);
                 return;
             }
@@ -358,6 +367,10 @@ public final class SegmentedRaftLogStore implements RaftLogStore {
 
         private LogFrames.Scan replaySegment(Path segment, boolean newest) throws IOException {
             try (FileChannel file = FileChannel.open(segment, StandardOpenOption.READ)) {
+                if (file.size() > Integer.MAX_VALUE) {
+                    throw new IllegalStateException(segment + " holds " + file.size()
+                            + " bytes, more than one segment may (2 GiB): lower sinkron.raft.log-segment-bytes");
+                }
                 ByteBuffer bytes = file.map(FileChannel.MapMode.READ_ONLY, 0, file.size());
                 LogFrames.Scan scan = LogFrames.scan(bytes);
                 if (!scan.clean() && newest) {

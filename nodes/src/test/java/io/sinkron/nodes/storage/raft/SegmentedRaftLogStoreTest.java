@@ -14,8 +14,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sinkron.consensus.raft.HardState;
 import io.sinkron.consensus.raft.PersistentState;
 import io.sinkron.consensus.raft.Snapshot;
+import io.sinkron.schemas.raft.EntryPayload;
+import io.sinkron.schemas.raft.LogEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,6 +153,30 @@ class SegmentedRaftLogStoreTest {
             assertThatThrownBy(() -> SegmentedRaftLogStore.open(dir, PersistLimits.DEFAULT, ONE_SEGMENT))
                     .as("byte %d flipped", at)
                     .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aSyncMarkInsideAnEntryDoesNotTurnATornWriteIntoDamage() throws IOException {
+        Path dir = temp.resolve("forged");
+        // A command whose bytes are a whole, checksum-clean sync mark claiming far more than the file holds, as a
+        // client could store in a value: when the frame carrying it is torn, it must not pass for a later batch.
+        ByteBuffer mark = LogFrames.syncMark(1L << 40);
+        byte[] payload = Arrays.copyOf(Arrays.copyOf(mark.array(), mark.remaining()), mark.remaining() + 64);
+        try (SegmentedRaftLogStore store = SegmentedRaftLogStore.open(dir, PersistLimits.DEFAULT, ONE_SEGMENT)) {
+            persist(store, new ShardWrite(1, null, commands(1, 1, 2), new HardState(1, 1)));
+            persist(
+                    store,
+                    new ShardWrite(1, null, List.of(new LogEntry(1, 3, new EntryPayload.Command(payload))), null));
+        }
+        Path segment = SegmentedRaftLogStore.segmentPath(dir, 1);
+        byte[] whole = Files.readAllBytes(segment);
+        Files.write(segment, Arrays.copyOf(whole, whole.length - 32)); // torn inside the padding, after the mark
+
+        try (SegmentedRaftLogStore store = SegmentedRaftLogStore.open(dir, PersistLimits.DEFAULT, ONE_SEGMENT)) {
+            PersistentState state = load(store, 1);
+            assertThat(state.entries()).containsExactlyElementsOf(commands(1, 1, 2));
+            assertThat(state.hardState()).isEqualTo(new HardState(1, 1));
         }
     }
 
