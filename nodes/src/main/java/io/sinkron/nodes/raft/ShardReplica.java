@@ -47,10 +47,9 @@ final class ShardReplica {
     private final ShardHooks hooks;
     private final long snapshotThresholdEntries;
     private long dutyTerm = -1;
-    /** The term and leader last logged, so each change of leadership is logged once. */
-    private long loggedTerm = -1;
+    /** The leader last logged (none at start), so each change of leader is logged once. */
+    private int loggedLeader = -1;
 
-    private int loggedLeader = -2;
     private long nextReadId = 1;
     private long proposalCount;
 
@@ -237,25 +236,22 @@ final class ShardReplica {
     }
 
     /**
-     * Logs a change of term or leader once, at INFO: elections and transfers are rare and each one is a gap in the
-     * shard's availability an operator wants to see next to the load and the pauses that caused it.
+     * Logs a change of leader (as this replica sees it: a leader found, lost or replaced) once, at INFO: elections and
+     * transfers are rare and each one is a gap in the shard's availability an operator wants to see next to the load
+     * and the pauses that caused it.
      */
     void logLeadershipChange() {
-        long term = node.term();
         int leader = node.leaderId();
-        if (term == loggedTerm && leader == loggedLeader) {
+        if (leader == loggedLeader) {
             return;
         }
-        if (leader != loggedLeader) {
-            LOG.infof(
-                    "raft: shard %d term %d: leader %s (before: %s), this node is %s",
-                    shard,
-                    term,
-                    java.util.Objects.toString(ids.peerOf(leader), "none"),
-                    java.util.Objects.toString(ids.peerOf(loggedLeader), "none"),
-                    node.role().name().toLowerCase(java.util.Locale.ROOT));
-        }
-        loggedTerm = term;
+        LOG.infof(
+                "raft: shard %d term %d: leader %s (before: %s), this node is %s",
+                shard,
+                node.term(),
+                java.util.Objects.toString(ids.peerOf(leader), "none"),
+                java.util.Objects.toString(ids.peerOf(loggedLeader), "none"),
+                node.role().name().toLowerCase(java.util.Locale.ROOT));
         loggedLeader = leader;
     }
 
