@@ -56,6 +56,7 @@ public final class SinkronClient implements AutoCloseable {
     private final CloseableHttpClient http;
     private final Transport transport;
     private final ScheduledThreadPoolExecutor keepAlives;
+    private final ScheduledThreadPoolExecutor deadlines;
     private final Set<Session> openSessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -77,15 +78,21 @@ public final class SinkronClient implements AutoCloseable {
                 .disableContentCompression()
                 .disableAuthCaching()
                 .build();
-        // The client's only thread of its own: it sends every session's keep-alives and cuts off exchanges that
-        // outlive their time (STYLE.md rule 14).
-        this.keepAlives = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "sinkron-keepalive-" + clientId);
+        // The client's two threads of its own (STYLE.md rule 14): one sends every session's keep-alives (and blocks in
+        // them); the other only cuts off exchanges that outlive their time, so no keep-alive can delay a deadline.
+        this.keepAlives = daemonScheduler("sinkron-keepalive-" + clientId);
+        this.deadlines = daemonScheduler("sinkron-deadline-" + clientId);
+        this.transport = new Transport(http, deadlines, json, builder, clientId);
+    }
+
+    private static ScheduledThreadPoolExecutor daemonScheduler(String name) {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, name);
             thread.setDaemon(true);
             return thread;
         });
-        this.keepAlives.setRemoveOnCancelPolicy(true);
-        this.transport = new Transport(http, keepAlives, json, builder, clientId);
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
     }
 
     /** A builder; {@link Builder#endpoints(List)} is required, everything else has a default. */
@@ -230,6 +237,7 @@ public final class SinkronClient implements AutoCloseable {
             session.lose(new LostReason.ClientClosed());
         }
         http.close(CloseMode.IMMEDIATE);
+        deadlines.shutdownNow();
     }
 
     // Calls used by Session.

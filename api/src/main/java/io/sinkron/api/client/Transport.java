@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,6 +23,7 @@ import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
@@ -33,7 +35,9 @@ import org.apache.hc.core5.util.Timeout;
  * endpoint, or, for a call about a name whose shard leader an earlier answer named ({@link Headers#SHARD_LEADER}),
  * straight to that leader; on a connection failure, a timeout or a retryable problem the next endpoint becomes current and the same
  * request — same lane, same sequence, so the cluster applies it at most once — is sent again after a short back-off.
- * Non-retryable problems are thrown at once as typed exceptions. Thread-safe; blocks the calling thread.
+ * Non-retryable problems are thrown at once as typed exceptions. Thread-safe; blocks the calling thread. An interrupt
+ * ends a call at once on a virtual thread (its socket is closed); on a platform thread the blocked read does not see
+ * it, and the call ends when the attempt's time is up.
  */
 final class Transport {
 
@@ -158,6 +162,17 @@ final class Transport {
                     throw Problems.toException(problem);
                 }
                 failure = Problems.toException(problem);
+            } catch (ConnectionRequestTimeoutException e) {
+                // Every pooled connection is busy: this client's own limit, not the node's fault, so the endpoint and
+                // the remembered leader stay.
+                throw new SinkronException(
+                        Problems.UNAVAILABLE,
+                        0,
+                        "all " + SinkronClient.CONNECTIONS_MAX + " connections of this client stayed busy for "
+                                + timeout,
+                        false,
+                        null,
+                        e);
             } catch (IOException e) {
                 failure = new SinkronException(Problems.UNAVAILABLE, 0, endpoints.get(index) + ": " + e, true, null, e);
             }
@@ -229,13 +244,18 @@ final class Transport {
      */
     private Answer exchange(HttpUriRequestBase request, Duration timeout) throws IOException {
         AtomicBoolean aborted = new AtomicBoolean();
-        ScheduledFuture<?> deadline = timer.schedule(
-                () -> {
-                    aborted.set(true);
-                    request.cancel();
-                },
-                timeout.toNanos(),
-                TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = timer.schedule(
+                    () -> {
+                        aborted.set(true);
+                        request.cancel();
+                    },
+                    timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            throw new SinkronException(Problems.UNAVAILABLE, 0, "the client is closed", false, null, e);
+        }
         try {
             return http.execute(request, Transport::answer);
         } catch (IOException e) {
