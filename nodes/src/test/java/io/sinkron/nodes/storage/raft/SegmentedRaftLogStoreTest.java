@@ -80,6 +80,60 @@ class SegmentedRaftLogStoreTest {
     }
 
     @Test
+    void tailCutAtAnyByteOfBatchedFramesRecoversAPrefixOfTheCalls() throws Exception {
+        List<List<ShardWrite>> calls = history();
+        List<Map<Integer, PersistentState>> expected = expectedStates(calls, null);
+        byte[] whole = writeWithoutWaiting(calls, temp.resolve("batched"));
+        Path dir = Files.createDirectories(temp.resolve("torn"));
+        Path segment = SegmentedRaftLogStore.segmentPath(dir, 1);
+
+        // Frames issued without waiting share batches (several frames, one sync mark, one fdatasync), so frame ends
+        // are not known from the outside; whatever the cut, recovery must give the state after some prefix of the
+        // calls, a longer prefix for a longer file, and all of them for the whole file.
+        int prefix = 0;
+        for (int cut = 0; cut <= whole.length; cut++) {
+            Files.write(segment, Arrays.copyOf(whole, cut));
+            Map<Integer, PersistentState> state = recovered(dir, ONE_SEGMENT);
+            int k = prefix;
+            while (k < expected.size() && !expected.get(k).equals(state)) {
+                k++;
+            }
+            assertThat(k)
+                    .as("cut at byte %d: the state after a prefix of at least %d calls", cut, prefix)
+                    .isLessThan(expected.size());
+            prefix = k;
+        }
+        assertThat(prefix).isEqualTo(calls.size());
+    }
+
+    /**
+     * Persists every call without waiting for the one before, so the writer gathers several frames per sync; tries
+     * again (up to five times) until at least one batch held two frames or more. Returns the segment's bytes.
+     */
+    private static byte[] writeWithoutWaiting(List<List<ShardWrite>> calls, Path base) throws Exception {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Path dir = base.resolve("attempt-" + attempt);
+            try (SegmentedRaftLogStore store = SegmentedRaftLogStore.open(dir, PersistLimits.DEFAULT, ONE_SEGMENT)) {
+                List<CompletableFuture<Void>> stages = new ArrayList<>();
+                for (List<ShardWrite> call : calls) {
+                    stages.add(store.persist(call).toCompletableFuture());
+                }
+                for (CompletableFuture<Void> stage : stages) {
+                    stage.get(WAIT_SECONDS, TimeUnit.SECONDS);
+                }
+            }
+            byte[] bytes = Files.readAllBytes(SegmentedRaftLogStore.segmentPath(dir, 1));
+            long marks = LogFrames.scan(ByteBuffer.wrap(bytes)).frames().stream()
+                    .filter(frame -> frame.kind() == LogFrames.KIND_SYNC_MARK)
+                    .count();
+            if (marks < calls.size()) {
+                return bytes;
+            }
+        }
+        throw new AssertionError("five runs never put two frames in one batch");
+    }
+
+    @Test
     void afterATornTailIsCutAwayTheNextCallSurvivesAnotherReopen() throws IOException {
         Written written = writeHistory(temp.resolve("source"));
         List<Map<Integer, PersistentState>> expected = expectedStates(written.calls(), EXTRA);
