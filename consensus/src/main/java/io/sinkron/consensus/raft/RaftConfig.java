@@ -89,53 +89,25 @@ public record RaftConfig(
 
     /** A copy that snapshots after {@code entries} applied entries. */
     public RaftConfig withSnapshotThresholdEntries(long entries) {
-        return new RaftConfig(
-                electionTimeoutTicks,
-                heartbeatTicks,
-                maxEntriesPerAppend,
-                maxBytesPerAppend,
-                maxInflightAppends,
-                maxUncommittedEntries,
-                maxPendingReads,
-                snapshotChunkBytes,
-                maxSnapshotBytes,
-                entries,
-                learnerCatchUpEntries,
-                leaderPersistsInParallel);
+        Copy copy = new Copy(this);
+        copy.snapshotThresholdEntries = entries;
+        return copy.build();
     }
 
     /** A copy with another election timeout and heartbeat period. */
     public RaftConfig withTimeouts(int electionTicks, int heartbeatPeriodTicks) {
-        return new RaftConfig(
-                electionTicks,
-                heartbeatPeriodTicks,
-                maxEntriesPerAppend,
-                maxBytesPerAppend,
-                maxInflightAppends,
-                maxUncommittedEntries,
-                maxPendingReads,
-                snapshotChunkBytes,
-                maxSnapshotBytes,
-                snapshotThresholdEntries,
-                learnerCatchUpEntries,
-                leaderPersistsInParallel);
+        Copy copy = new Copy(this);
+        copy.electionTimeoutTicks = electionTicks;
+        copy.heartbeatTicks = heartbeatPeriodTicks;
+        return copy.build();
     }
 
     /** A copy with other snapshot settings. */
     public RaftConfig withSnapshots(long thresholdEntries, int chunkBytes) {
-        return new RaftConfig(
-                electionTimeoutTicks,
-                heartbeatTicks,
-                maxEntriesPerAppend,
-                maxBytesPerAppend,
-                maxInflightAppends,
-                maxUncommittedEntries,
-                maxPendingReads,
-                chunkBytes,
-                maxSnapshotBytes,
-                thresholdEntries,
-                learnerCatchUpEntries,
-                leaderPersistsInParallel);
+        Copy copy = new Copy(this);
+        copy.snapshotThresholdEntries = thresholdEntries;
+        copy.snapshotChunkBytes = chunkBytes;
+        return copy.build();
     }
 
     /**
@@ -143,19 +115,56 @@ public record RaftConfig(
      * and the driver duties in {@link Ready}).
      */
     public RaftConfig withLeaderPersistsInParallel(boolean parallel) {
-        return new RaftConfig(
-                electionTimeoutTicks,
-                heartbeatTicks,
-                maxEntriesPerAppend,
-                maxBytesPerAppend,
-                maxInflightAppends,
-                maxUncommittedEntries,
-                maxPendingReads,
-                snapshotChunkBytes,
-                maxSnapshotBytes,
-                snapshotThresholdEntries,
-                learnerCatchUpEntries,
-                parallel);
+        Copy copy = new Copy(this);
+        copy.leaderPersistsInParallel = parallel;
+        return copy.build();
+    }
+
+    /** A working copy for the withers: each changes only its own fields, the record's constructor checks them all. */
+    private static final class Copy {
+        private int electionTimeoutTicks;
+        private int heartbeatTicks;
+        private final int maxEntriesPerAppend;
+        private final long maxBytesPerAppend;
+        private final int maxInflightAppends;
+        private final int maxUncommittedEntries;
+        private final int maxPendingReads;
+        private int snapshotChunkBytes;
+        private final long maxSnapshotBytes;
+        private long snapshotThresholdEntries;
+        private final long learnerCatchUpEntries;
+        private boolean leaderPersistsInParallel;
+
+        Copy(RaftConfig c) {
+            electionTimeoutTicks = c.electionTimeoutTicks;
+            heartbeatTicks = c.heartbeatTicks;
+            maxEntriesPerAppend = c.maxEntriesPerAppend;
+            maxBytesPerAppend = c.maxBytesPerAppend;
+            maxInflightAppends = c.maxInflightAppends;
+            maxUncommittedEntries = c.maxUncommittedEntries;
+            maxPendingReads = c.maxPendingReads;
+            snapshotChunkBytes = c.snapshotChunkBytes;
+            maxSnapshotBytes = c.maxSnapshotBytes;
+            snapshotThresholdEntries = c.snapshotThresholdEntries;
+            learnerCatchUpEntries = c.learnerCatchUpEntries;
+            leaderPersistsInParallel = c.leaderPersistsInParallel;
+        }
+
+        RaftConfig build() {
+            return new RaftConfig(
+                    electionTimeoutTicks,
+                    heartbeatTicks,
+                    maxEntriesPerAppend,
+                    maxBytesPerAppend,
+                    maxInflightAppends,
+                    maxUncommittedEntries,
+                    maxPendingReads,
+                    snapshotChunkBytes,
+                    maxSnapshotBytes,
+                    snapshotThresholdEntries,
+                    learnerCatchUpEntries,
+                    leaderPersistsInParallel);
+        }
     }
 
     private static void positive(String name, long value) {
