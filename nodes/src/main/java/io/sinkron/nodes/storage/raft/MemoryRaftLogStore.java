@@ -42,11 +42,7 @@ public final class MemoryRaftLogStore implements RaftLogStore {
         if (closed) {
             return CompletableFuture.failedStage(new IllegalStateException("store closed"));
         }
-        try {
-            return CompletableFuture.completedStage(ShardLog.load(shards.get(shard), bootstrap));
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedStage(e);
-        }
+        return ShardLog.load(shards.get(shard), bootstrap);
     }
 
     @Override

@@ -141,11 +141,7 @@ public final class SegmentedRaftLogStore implements RaftLogStore {
             // Memory may hold a call that never reached the disk.
             return CompletableFuture.failedStage(new IllegalStateException("store failed earlier", failure));
         }
-        try {
-            return CompletableFuture.completedStage(ShardLog.load(shards.get(shard), bootstrap));
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedStage(e);
-        }
+        return ShardLog.load(shards.get(shard), bootstrap);
     }
 
     @Override

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One shard's Raft state as {@link SegmentedRaftLogStore} and {@link MemoryRaftLogStore} keep it in memory: hard state, latest snapshot and the
@@ -56,14 +58,18 @@ final class ShardLog {
     }
 
     /**
-     * What {@link RaftLogStore#load} returns for a shard stored as {@code log} (null: never written).
-     *
-     * @throws IllegalArgumentException when {@code bootstrap} is not at index 0
+     * What {@link RaftLogStore#load} answers for a shard stored as {@code log} (null: never written): a failed stage
+     * with {@link IllegalArgumentException} when {@code bootstrap} is not at index 0.
      */
-    static PersistentState load(ShardLog log, SnapshotMeta bootstrap) {
+    static CompletionStage<PersistentState> load(ShardLog log, SnapshotMeta bootstrap) {
         if (bootstrap.lastIncludedIndex() != 0) {
-            throw new IllegalArgumentException("bootstrap snapshot must have index 0: " + bootstrap);
+            return CompletableFuture.failedStage(
+                    new IllegalArgumentException("bootstrap snapshot must have index 0: " + bootstrap));
         }
+        return CompletableFuture.completedStage(state(log, bootstrap));
+    }
+
+    private static PersistentState state(ShardLog log, SnapshotMeta bootstrap) {
         if (log == null) {
             return new PersistentState(HardState.initial(), Snapshot.bootstrap(bootstrap), List.of());
         }
