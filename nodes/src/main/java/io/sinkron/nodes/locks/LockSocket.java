@@ -8,6 +8,8 @@ import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.sinkron.api.Headers;
+import io.sinkron.api.problem.ProblemType;
 import io.sinkron.nodes.lock.CycleStep;
 import io.sinkron.nodes.lock.LockEvent;
 import io.sinkron.nodes.lock.LockMode;
@@ -37,6 +39,9 @@ public class LockSocket {
     /** Messages sent but not yet written per connection before it is closed as too slow. */
     static final int IN_FLIGHT_MAX = 10_000;
 
+    /** Lock calls (acquire, release) one connection may have under way at a time. */
+    static final int PENDING_MAX = 4_096;
+
     /** Names, prefixes and sessions one connection may subscribe to. */
     static final int SUBSCRIPTIONS_MAX = 1_000;
 
@@ -59,6 +64,7 @@ public class LockSocket {
         final Set<String> prefixes = ConcurrentHashMap.newKeySet();
         final Set<Long> sessions = ConcurrentHashMap.newKeySet();
         final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger pending = new AtomicInteger();
 
         Subscriber(WebSocketConnection connection) {
             this.connection = connection;
@@ -163,14 +169,20 @@ public class LockSocket {
                             text(message, "mode"),
                             number(message, "waitMs"),
                             number(message, "lockDelayMs"));
-                    yield locks.acquire(text(message, "name"), request, null, null)
-                            .map(response -> answer(subscriber, id, "acquired", response));
+                    yield detached(
+                            subscriber,
+                            id,
+                            locks.acquire(text(message, "name"), request, text(message, "clientId"), sequence(message))
+                                    .map(response -> answer(subscriber, id, "acquired", response)));
                 }
                 case "release" -> {
                     LockApi.ReleaseRequest request =
                             new LockApi.ReleaseRequest(text(message, "sessionId"), number(message, "token"));
-                    yield locks.release(text(message, "name"), request, null, null)
-                            .map(response -> answer(subscriber, id, "released", response));
+                    yield detached(
+                            subscriber,
+                            id,
+                            locks.release(text(message, "name"), request, text(message, "clientId"), sequence(message))
+                                    .map(response -> answer(subscriber, id, "released", response)));
                 }
                 default ->
                     throw new IllegalArgumentException(
@@ -180,6 +192,29 @@ public class LockSocket {
             subscriber.send(error(id, "invalid-request", e.getMessage()));
             return Uni.createFrom().voidItem();
         }
+    }
+
+    /**
+     * Runs a lock call apart from the connection's message order and returns at once: the socket delivers messages
+     * one after another and waits for the {@link Uni} a handler returns, so returning the call itself would let one
+     * waiting acquire hold up every later message, including the release that would grant it. At most
+     * {@link #PENDING_MAX} calls per connection run at a time; beyond that the call is refused with 429.
+     */
+    private static Uni<Void> detached(Subscriber subscriber, String id, Uni<Void> call) {
+        if (subscriber.pending.incrementAndGet() > PENDING_MAX) {
+            subscriber.pending.decrementAndGet();
+            subscriber.send(
+                    error(id, ProblemType.LIMIT_REACHED, "at most " + PENDING_MAX + " calls per connection at a time"));
+            return Uni.createFrom().voidItem();
+        }
+        call.onTermination()
+                .invoke(subscriber.pending::decrementAndGet)
+                .subscribe()
+                .with(ok -> {}, e -> {
+                    LOG.debugf(e, "lock call on a socket failed");
+                    subscriber.send(error(id, ProblemType.UNAVAILABLE, "the call failed: " + e.getMessage()));
+                });
+        return Uni.createFrom().voidItem();
     }
 
     private static void subscribe(Subscriber subscriber, JsonNode message, boolean add) {
@@ -251,6 +286,21 @@ public class LockSocket {
         return node.asLong();
     }
 
+    /** The idempotency sequence as the REST header carries it: a decimal, given as a JSON string or number. */
+    private static String sequence(JsonNode message) {
+        JsonNode node = message.get("sequence");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return node.asText();
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return Long.toString(node.asLong());
+        }
+        throw new IllegalArgumentException("sequence must be a decimal (a string or a whole number)");
+    }
+
     private static Uni<Void> reply(Subscriber subscriber, String id, String type) {
         ObjectNode message = JSON.createObjectNode().put("type", type);
         if (id != null) {
@@ -272,8 +322,18 @@ public class LockSocket {
         if (id != null) {
             message.put("id", id);
         }
+        String leader = response.getHeaderString(Headers.SHARD_LEADER);
+        if (leader != null) {
+            message.put("shardLeader", leader);
+        }
         subscriber.send(message);
         return null;
+    }
+
+    private static ObjectNode error(String id, ProblemType type, String detail) {
+        ObjectNode message = error(id, type.slug(), detail);
+        ((ObjectNode) message.get("problem")).put("status", type.status()).put("retryable", type.retryable());
+        return message;
     }
 
     private static ObjectNode error(String id, String slug, String detail) {

@@ -272,6 +272,70 @@ class LockApiIT {
         assertThat(delete(node(0), "/v1/sessions/" + waiter).statusCode()).isEqualTo(204);
     }
 
+    @Test
+    void aWaitingAcquireOnTheSocketDoesNotHoldUpTheReleaseThatGrantsIt() throws Exception {
+        String holder = openSession(node(0), 10_000);
+        String waiter = openSession(node(0), 10_000);
+        Socket socket = Socket.open(node(1));
+        try {
+            socket.send(socketAcquire("h1", holder, "ws/line", 0, null));
+            JsonNode held = socket.await(m -> m.path("id").asText().equals("h1"));
+            assertThat(held.path("type").asText()).as(held.toString()).isEqualTo("acquired");
+            long token = held.path("token").asLong();
+
+            // The waiter's acquire comes first on the connection; the release that grants it comes after it.
+            socket.send(socketAcquire("w1", waiter, "ws/line", 20_000, null));
+            socket.send("{\"op\": \"release\", \"id\": \"h2\", \"sessionId\": \"" + holder
+                    + "\", \"name\": \"ws/line\", \"token\": " + token + "}");
+            JsonNode released = socket.await(m -> m.path("id").asText().equals("h2"));
+            assertThat(released.path("type").asText()).as(released.toString()).isEqualTo("released");
+            JsonNode granted = socket.await(m -> m.path("id").asText().equals("w1"));
+            assertThat(granted.path("type").asText()).as(granted.toString()).isEqualTo("acquired");
+            assertThat(granted.path("token").asLong()).isGreaterThan(token);
+        } finally {
+            socket.close();
+        }
+        assertThat(delete(node(0), "/v1/sessions/" + holder).statusCode()).isEqualTo(204);
+        assertThat(delete(node(0), "/v1/sessions/" + waiter).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void anAcquireRepeatedOnTheSocketWithItsIdempotencyKeyIsAppliedOnce() throws Exception {
+        String session = openSession(node(0), 10_000);
+        Socket socket = Socket.open(node(2));
+        try {
+            String key = "\"clientId\": \"it-socket\", \"sequence\": \"41\"";
+            socket.send(socketAcquire("a1", session, "ws/once", 0, key));
+            JsonNode first = socket.await(m -> m.path("id").asText().equals("a1"));
+            assertThat(first.path("type").asText()).as(first.toString()).isEqualTo("acquired");
+            assertThat(first.path("shardLeader").asText()).startsWith("http://");
+            long token = first.path("token").asLong();
+            assertThat(release(node(1), "ws/once", session, token).statusCode()).isEqualTo(200);
+
+            // The same key again (a retry after a lost answer): the first answer, and no second grant.
+            socket.send(socketAcquire("a2", session, "ws/once", 0, key));
+            JsonNode again = socket.await(m -> m.path("id").asText().equals("a2"));
+            assertThat(again.path("type").asText()).as(again.toString()).isEqualTo("acquired");
+            assertThat(again.path("token").asLong()).isEqualTo(token);
+            assertThat(get(node(0), "/v1/locks/ws/once").statusCode()).isEqualTo(404);
+
+            // A key without its other half is refused.
+            socket.send(socketAcquire("a3", session, "ws/once", 0, "\"clientId\": \"it-socket\""));
+            JsonNode refused = socket.await(m -> m.path("id").asText().equals("a3"));
+            assertThat(refused.path("problem").path("type").asText()).endsWith("/invalid-request");
+            assertThat(refused.path("problem").path("status").asInt()).isEqualTo(400);
+            assertThat(get(node(0), "/v1/locks/ws/once").statusCode()).isEqualTo(404);
+        } finally {
+            socket.close();
+        }
+        assertThat(delete(node(0), "/v1/sessions/" + session).statusCode()).isEqualTo(204);
+    }
+
+    private static String socketAcquire(String id, String session, String name, long waitMs, String key) {
+        return "{\"op\": \"acquire\", \"id\": \"" + id + "\", \"sessionId\": \"" + session + "\", \"name\": \"" + name
+                + "\", \"mode\": \"exclusive\", \"waitMs\": " + waitMs + (key == null ? "" : ", " + key) + "}";
+    }
+
     private static boolean event(JsonNode message, String event, String session, String name) {
         return message.path("type").asText().equals("event")
                 && message.path("event").asText().equals(event)
