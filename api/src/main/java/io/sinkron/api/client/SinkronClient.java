@@ -25,7 +25,8 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * The Java client of a Sinkron cluster: sessions and locks over the HTTP API (DESIGN.md §7).
+ * The Java client of a Sinkron cluster: sessions and locks over the HTTP API (DESIGN.md §7); acquire and release go
+ * over each node's lock socket by default ({@link Builder#locksOverSocket(boolean)}).
  *
  * <p>Any node is an entry point. A request goes to the current endpoint; on a connection failure, a timeout or a
  * retryable problem (e.g. {@code no-leader}) the client moves to the next endpoint and sends the same request again
@@ -54,6 +55,8 @@ public final class SinkronClient implements AutoCloseable {
     private final String clientId;
     private final ObjectMapper json = new ObjectMapper();
     private final CloseableHttpClient http;
+    private final java.net.http.HttpClient socketHttp;
+    private final LockSockets sockets;
     private final Transport transport;
     private final ScheduledThreadPoolExecutor keepAlives;
     private final ScheduledThreadPoolExecutor deadlines;
@@ -82,7 +85,23 @@ public final class SinkronClient implements AutoCloseable {
         // them); the other only cuts off exchanges that outlive their time, so no keep-alive can delay a deadline.
         this.keepAlives = daemonScheduler("sinkron-keepalive-" + clientId);
         this.deadlines = daemonScheduler("sinkron-deadline-" + clientId);
-        this.transport = new Transport(http, deadlines, json, builder, clientId);
+        this.socketHttp = builder.locksOverSocket
+                ? java.net.http.HttpClient.newBuilder()
+                        .connectTimeout(builder.requestTimeout)
+                        .executor(socketExecutor("sinkron-socket-" + clientId))
+                        .build()
+                : null;
+        this.sockets = socketHttp == null ? null : new LockSockets(socketHttp, json, builder.endpoints());
+        this.transport = new Transport(http, sockets, deadlines, json, builder, clientId);
+    }
+
+    /** The lock sockets' own threads: they read answers and complete sends, never run a caller's code. */
+    private static java.util.concurrent.ExecutorService socketExecutor(String name) {
+        return java.util.concurrent.Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     private static ScheduledThreadPoolExecutor daemonScheduler(String name) {
@@ -165,7 +184,7 @@ public final class SinkronClient implements AutoCloseable {
             body.put("lockDelayMs", lockDelay.toMillis());
         }
         String path = "/v1/locks/" + Names.pathOf(Names.requireName(name)) + "/acquire";
-        JsonNode reply = sendFor(session, new Transport.Call("POST", path, body, wait, name));
+        JsonNode reply = sendFor(session, new Transport.Call("POST", path, body, wait, name, "acquire"));
         return number(reply, "token");
     }
 
@@ -198,7 +217,7 @@ public final class SinkronClient implements AutoCloseable {
                 .put("sessionId", requireOwn(session).id())
                 .put("token", token);
         String path = "/v1/locks/" + Names.pathOf(Names.requireName(name)) + "/release";
-        sendFor(session, new Transport.Call("POST", path, body, Duration.ZERO, name));
+        sendFor(session, new Transport.Call("POST", path, body, Duration.ZERO, name, "release"));
     }
 
     /**
@@ -237,6 +256,10 @@ public final class SinkronClient implements AutoCloseable {
             session.lose(new LostReason.ClientClosed());
         }
         http.close(CloseMode.IMMEDIATE);
+        if (sockets != null) {
+            sockets.close();
+            socketHttp.shutdownNow();
+        }
         deadlines.shutdownNow();
     }
 
@@ -385,6 +408,7 @@ public final class SinkronClient implements AutoCloseable {
         private int attemptsMax;
         private Duration backoffBase = Duration.ofMillis(20);
         private Duration backoffMax = Duration.ofMillis(500);
+        private boolean locksOverSocket = true;
 
         private Builder() {}
 
@@ -458,7 +482,18 @@ public final class SinkronClient implements AutoCloseable {
         }
 
         /**
-         * Creates the client; it owns one daemon thread (session keep-alives) and an HTTP client until closed.
+         * Whether {@link SinkronClient#lock} and {@link SinkronClient#unlock} go over each node's lock socket
+         * ({@code /v1/ws/locks}: one connection per node carries every call, so no HTTP request per call) or as HTTP
+         * requests. Both carry the same idempotency key, so retries apply once either way. Default: the socket.
+         */
+        public Builder locksOverSocket(boolean locksOverSocket) {
+            this.locksOverSocket = locksOverSocket;
+            return this;
+        }
+
+        /**
+         * Creates the client; until closed it owns two daemon threads (keep-alives, deadlines), an HTTP client, and
+         * with {@link #locksOverSocket} one socket per node it used, served by daemon threads of its own.
          *
          * @throws IllegalStateException if no endpoint was given
          */

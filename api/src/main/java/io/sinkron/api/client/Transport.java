@@ -2,6 +2,8 @@ package io.sinkron.api.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sinkron.api.Headers;
 import io.sinkron.api.problem.Problem;
 import java.io.IOException;
@@ -58,13 +60,18 @@ final class Transport {
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /**
-     * One request: method, path below the endpoint, JSON body or {@code null}, extra time the server may hold it, and
-     * the name it is about ({@code null} if none), by which the node leading that name's shard is remembered.
+     * One request: method, path below the endpoint, JSON body or {@code null}, extra time the server may hold it, the
+     * name it is about ({@code null} if none), by which the node leading that name's shard is remembered, and the
+     * operation that carries it on the lock socket ({@code null}: HTTP only).
      */
-    record Call(String method, String path, JsonNode body, Duration holdTime, String route) {
+    record Call(String method, String path, JsonNode body, Duration holdTime, String route, String socketOp) {
+
+        Call(String method, String path, JsonNode body, Duration holdTime, String route) {
+            this(method, path, body, holdTime, route, null);
+        }
 
         Call(String method, String path, JsonNode body, Duration holdTime) {
-            this(method, path, body, holdTime, null);
+            this(method, path, body, holdTime, null, null);
         }
 
         boolean mutating() {
@@ -75,10 +82,14 @@ final class Transport {
     /** A successful answer: its status and JSON body ({@code null} when it had none). */
     record Reply(int status, JsonNode body) {}
 
-    /** What one HTTP exchange brought back: status, the two headers the client reads, and the body (read whole). */
-    private record Answer(int status, String contentType, String shardLeader, byte[] body) {}
+    /**
+     * What one exchange brought back: status, the two headers the client reads, and the body (read whole). A lock
+     * socket's answer comes in the same shape ({@link LockSockets}).
+     */
+    record Answer(int status, String contentType, String shardLeader, byte[] body) {}
 
     private final CloseableHttpClient http;
+    private final LockSockets sockets;
     private final ScheduledExecutorService timer;
     private final ObjectMapper json;
     private final List<URI> endpoints;
@@ -93,15 +104,18 @@ final class Transport {
 
     /**
      * @param http the blocking HTTP client (its pool bounds the connections)
+     * @param sockets carries lock calls, or {@code null} to send them over HTTP
      * @param timer cuts off an exchange that outlives its attempt's time
      */
     Transport(
             CloseableHttpClient http,
+            LockSockets sockets,
             ScheduledExecutorService timer,
             ObjectMapper json,
             SinkronClient.Builder config,
             String clientId) {
         this.http = http;
+        this.sockets = sockets;
         this.timer = timer;
         this.json = json;
         this.endpoints = config.endpoints();
@@ -148,10 +162,11 @@ final class Transport {
             attempts++;
             Integer routed = call.route() == null ? null : routes.get(call.route());
             int index = routed != null ? routed : current.get();
-            HttpUriRequestBase request = request(endpoints.get(index), call, body, lane, seq, timeout);
             SinkronException failure;
             try {
-                Answer answer = exchange(request, timeout);
+                Answer answer = sockets != null && call.socketOp() != null
+                        ? sockets.call(index, socketMessage(call, lane, seq), timeout)
+                        : exchange(request(endpoints.get(index), call, body, lane, seq, timeout), timeout);
                 learnRoute(call, answer);
                 Reply reply = readReply(answer);
                 if (reply != null) {
@@ -218,6 +233,18 @@ final class Transport {
 
     private static String withoutTrailingSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** The call as a lock-socket message: its body, the operation, the name and the idempotency key. */
+    private static ObjectNode socketMessage(Call call, String lane, long seq) {
+        ObjectNode message = call.body() == null
+                ? JsonNodeFactory.instance.objectNode()
+                : call.body().deepCopy();
+        message.put("op", call.socketOp()).put("name", call.route());
+        if (lane != null) {
+            message.put("clientId", lane).put("sequence", Long.toString(seq));
+        }
+        return message;
     }
 
     private HttpUriRequestBase request(URI endpoint, Call call, byte[] body, String lane, long seq, Duration timeout) {

@@ -202,6 +202,7 @@ class SinkronClientTest {
         FakeNode trickling = cluster.startNode();
         FakeNode healthy = cluster.startNode();
         SinkronClient client = SinkronClient.builder()
+                .locksOverSocket(false) // the fake nodes speak HTTP only
                 .endpoints(List.of(trickling.uri(), healthy.uri()))
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
                 .requestTimeout(Duration.ofMillis(500))
@@ -225,6 +226,7 @@ class SinkronClientTest {
     @Test
     void givesUpAfterTheBoundedNumberOfAttempts() throws IOException {
         SinkronClient client = SinkronClient.builder()
+                .locksOverSocket(false) // the fake nodes speak HTTP only
                 .endpoints(List.of(closedPort(), closedPort()))
                 .attemptsMax(4)
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
@@ -382,6 +384,7 @@ class SinkronClientTest {
 
     private SinkronClient client(URI... endpoints) {
         SinkronClient client = SinkronClient.builder()
+                .locksOverSocket(false) // the fake nodes speak HTTP only
                 .endpoints(List.of(endpoints))
                 .requestTimeout(Duration.ofSeconds(2))
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(10))
