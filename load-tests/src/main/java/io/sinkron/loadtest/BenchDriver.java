@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,6 +66,18 @@ public final class BenchDriver implements Callable<Integer> {
             description = "lock-cycle: distinct (a lock per worker) or contended (one lock for all workers).")
     String names;
 
+    @Option(
+            names = "--threads",
+            defaultValue = "platform",
+            description = "Worker threads: platform (one OS thread per worker) or virtual.")
+    String threads;
+
+    @Option(
+            names = "--lock-transport",
+            defaultValue = "socket",
+            description = "lock-cycle: how the Java client sends acquire and release: socket (/v1/ws/locks) or http.")
+    String lockTransport;
+
     @Option(names = "--markdown", description = "Also print a Markdown table for docs/benchmarks.md.")
     boolean markdown;
 
@@ -92,6 +105,28 @@ public final class BenchDriver implements Callable<Integer> {
                 .build()) {
             return chosen == null ? failover(http) : levels(chosen, http);
         }
+    }
+
+    private boolean locksOverSocket() {
+        return switch (lockTransport) {
+            case "socket" -> true;
+            case "http" -> false;
+            default ->
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--lock-transport must be socket or http, was " + lockTransport);
+        };
+    }
+
+    /** The factory of worker threads named by --threads. */
+    private ThreadFactory workerThreads() {
+        return switch (threads) {
+            case "platform" ->
+                Thread.ofPlatform().daemon().name("bench-worker-", 0).factory();
+            case "virtual" -> Thread.ofVirtual().name("bench-worker-", 0).factory();
+            default ->
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--threads must be platform or virtual, was " + threads);
+        };
     }
 
     /** The level scenario named by --scenario, or null for failover. */
@@ -124,11 +159,19 @@ public final class BenchDriver implements Callable<Integer> {
                 .endpoints(targets)
                 .clientId("bench-" + ProcessHandle.current().pid())
                 .requestTimeout(Duration.ofSeconds(5))
+                .locksOverSocket(locksOverSocket())
                 .build()) {
             Scenario.Context context = new Scenario.Context(http, targets, client);
             for (int c : concurrency) {
-                LevelResult result =
-                        new LevelRun(chosen, context, c, warmup.toNanos(), duration.toNanos(), operationsMax).run();
+                LevelResult result = new LevelRun(
+                                chosen,
+                                context,
+                                c,
+                                warmup.toNanos(),
+                                duration.toNanos(),
+                                operationsMax,
+                                workerThreads())
+                        .run();
                 System.out.println(result.line());
                 results.add(result);
             }

@@ -6,11 +6,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs one scenario at one concurrency: every worker on its own virtual thread, a warm-up that is not recorded, then
+ * Runs one scenario at one concurrency: every worker on its own thread (platform or virtual, as chosen), a warm-up that is not recorded, then
  * a measured window. Bounded twice: by wall time and by a total operation count.
  */
 final class LevelRun {
@@ -24,6 +25,7 @@ final class LevelRun {
     private final long warmupNanos;
     private final long measureNanos;
     private final long operationsMax;
+    private final ThreadFactory threads;
 
     LevelRun(
             Scenario scenario,
@@ -31,13 +33,15 @@ final class LevelRun {
             int concurrency,
             long warmupNanos,
             long measureNanos,
-            long operationsMax) {
+            long operationsMax,
+            ThreadFactory threads) {
         this.scenario = scenario;
         this.context = context;
         this.concurrency = concurrency;
         this.warmupNanos = warmupNanos;
         this.measureNanos = measureNanos;
         this.operationsMax = operationsMax;
+        this.threads = threads;
     }
 
     LevelResult run() throws Exception {
@@ -46,7 +50,7 @@ final class LevelRun {
         CountDownLatch go = new CountDownLatch(1);
         long[] window = new long[2];
         List<Future<WorkerTally>> tallies = new ArrayList<>();
-        try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (ExecutorService workers = Executors.newThreadPerTaskExecutor(threads)) {
             for (int i = 0; i < concurrency; i++) {
                 int index = i;
                 tallies.add(workers.submit(() -> loop(index, prepared, go, window, started)));

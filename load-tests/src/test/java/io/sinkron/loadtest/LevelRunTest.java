@@ -20,7 +20,15 @@ class LevelRunTest {
         AtomicLong prepared = new AtomicLong();
         Scenario counting = scenario("count", () -> prepared.incrementAndGet(), calls::incrementAndGet);
 
-        LevelResult result = new LevelRun(counting, CONTEXT, 8, 0, TimeUnit.MINUTES.toNanos(5), 10_000).run();
+        LevelResult result = new LevelRun(
+                        counting,
+                        CONTEXT,
+                        8,
+                        0,
+                        TimeUnit.MINUTES.toNanos(5),
+                        10_000,
+                        Thread.ofVirtual().factory())
+                .run();
 
         assertThat(prepared).hasValue(8);
         assertThat(calls.get()).isLessThanOrEqualTo(10_000);
@@ -35,7 +43,15 @@ class LevelRunTest {
             throw new IllegalStateException("boom");
         });
 
-        LevelResult result = new LevelRun(failing, CONTEXT, 2, 0, TimeUnit.MINUTES.toNanos(5), 500).run();
+        LevelResult result = new LevelRun(
+                        failing,
+                        CONTEXT,
+                        2,
+                        0,
+                        TimeUnit.MINUTES.toNanos(5),
+                        500,
+                        Thread.ofPlatform().factory())
+                .run();
 
         assertThat(result.operations()).isZero();
         assertThat(result.errors()).isPositive().isLessThanOrEqualTo(500);
