@@ -72,7 +72,10 @@ final class LockSockets implements AutoCloseable {
         }
         link.pending.put(id, answer);
         try {
-            link.send(json.writeValueAsString(message));
+            if (link.failed()) {
+                throw link.failure; // failed before the call was registered, so the failure did not reach it
+            }
+            link.send(json.writeValueAsString(message), answer);
             JsonNode reply = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return answerOf(reply);
         } catch (TimeoutException e) {
@@ -146,7 +149,7 @@ final class LockSockets implements AutoCloseable {
         private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
         private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
-        private volatile IOException failure;
+        volatile IOException failure;
 
         Link(URI uri) {
             this.uri = uri;
@@ -180,7 +183,8 @@ final class LockSockets implements AutoCloseable {
             }
         }
 
-        void send(String text) throws IOException {
+        /** Sends after every earlier send; if this one fails, so do {@code answer} and the whole socket. */
+        void send(String text, CompletableFuture<JsonNode> answer) throws IOException {
             WebSocket socket = opened.getNow(null);
             if (socket == null || failed()) {
                 throw failure != null ? failure : new IOException(uri + ": the socket is not open");
@@ -189,7 +193,9 @@ final class LockSockets implements AutoCloseable {
                 sends = sends.thenCompose(ignored -> socket.sendText(text, true));
                 sends.whenComplete((ok, e) -> {
                     if (e != null) {
-                        fail(new IOException(uri + ": a send failed: " + e, e));
+                        IOException cause = new IOException(uri + ": a send failed: " + e, e);
+                        answer.completeExceptionally(cause);
+                        fail(cause);
                     }
                 });
             }
