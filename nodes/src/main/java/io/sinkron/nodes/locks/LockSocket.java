@@ -153,6 +153,11 @@ public class LockSocket {
         }
         String id = message.path("id").isTextual() ? message.path("id").asText() : null;
         String op = message.path("op").asText("");
+        String unknown = unknownField(message, FIELDS.getOrDefault(op, Set.of("op", "id")));
+        if (unknown != null) {
+            subscriber.send(error(id, "malformed-request", "unknown field '" + unknown + "' for op '" + op + "'"));
+            return Uni.createFrom().voidItem();
+        }
         try {
             return switch (op) {
                 case "subscribe" -> {
@@ -172,7 +177,7 @@ public class LockSocket {
                     yield detached(
                             subscriber,
                             id,
-                            locks.acquire(text(message, "name"), request, text(message, "clientId"), sequence(message))
+                            locks.acquire(name(message), request, text(message, "clientId"), sequence(message))
                                     .map(response -> answer(subscriber, id, "acquired", response)));
                 }
                 case "release" -> {
@@ -181,7 +186,7 @@ public class LockSocket {
                     yield detached(
                             subscriber,
                             id,
-                            locks.release(text(message, "name"), request, text(message, "clientId"), sequence(message))
+                            locks.release(name(message), request, text(message, "clientId"), sequence(message))
                                     .map(response -> answer(subscriber, id, "released", response)));
                 }
                 default ->
@@ -191,7 +196,38 @@ public class LockSocket {
         } catch (IllegalArgumentException e) {
             subscriber.send(error(id, "invalid-request", e.getMessage()));
             return Uni.createFrom().voidItem();
+        } catch (RuntimeException e) {
+            // A bug, not the client's fault: answer it on the socket rather than let the connection close with 1011.
+            LOG.warnf(e, "lock socket: op '%s' failed", op);
+            subscriber.send(error(id, ProblemType.INTERNAL_ERROR, "the node failed on this message: " + e));
+            return Uni.createFrom().voidItem();
         }
+    }
+
+    /** The fields each op reads; any other is refused, as unknown JSON fields are over REST. */
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "subscribe", Set.of("op", "id", "names", "prefixes", "sessions"),
+            "unsubscribe", Set.of("op", "id", "names", "prefixes", "sessions"),
+            "acquire", Set.of("op", "id", "sessionId", "name", "mode", "waitMs", "lockDelayMs", "clientId", "sequence"),
+            "release", Set.of("op", "id", "sessionId", "name", "token", "clientId", "sequence"));
+
+    private static String unknownField(JsonNode message, Set<String> known) {
+        for (java.util.Iterator<String> names = message.fieldNames(); names.hasNext(); ) {
+            String field = names.next();
+            if (!known.contains(field)) {
+                return field.length() > 64 ? field.substring(0, 64) + "..." : field;
+            }
+        }
+        return null;
+    }
+
+    /** The lock's name, which every lock call needs. */
+    private static String name(JsonNode message) {
+        JsonNode node = message.get("name");
+        if (node == null || !node.isTextual()) {
+            throw new IllegalArgumentException("name is required: 1-256 of [A-Za-z0-9._:/-]");
+        }
+        return node.asText();
     }
 
     /**

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -325,6 +326,42 @@ class LockApiIT {
             assertThat(refused.path("problem").path("type").asText()).endsWith("/invalid-request");
             assertThat(refused.path("problem").path("status").asInt()).isEqualTo(400);
             assertThat(get(node(0), "/v1/locks/ws/once").statusCode()).isEqualTo(404);
+        } finally {
+            socket.close();
+        }
+        assertThat(delete(node(0), "/v1/sessions/" + session).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void badSocketMessagesGetA4xxProblemAndTheSocketStaysOpen() throws Exception {
+        String session = openSession(node(0), 10_000);
+        Socket socket = Socket.open(node(0));
+        try {
+            Map<String, String> bad = new java.util.LinkedHashMap<>();
+            bad.put("b1", "{\"op\": \"acquire\", \"id\": \"b1\", \"sessionId\": \"" + session + "\"}");
+            bad.put("b2", socketAcquire("b2", session, "ws/bad", 0, "\"bogus\": 1"));
+            bad.put("b3", socketAcquire("b3", session, "ws/bad", -1, null));
+            bad.put(
+                    "b4",
+                    "{\"op\": \"release\", \"id\": \"b4\", \"sessionId\": \"" + session
+                            + "\", \"name\": \"ws/bad\", \"token\": \"abc\"}");
+            bad.put("b5", socketAcquire("b5", session, "ws/bad name", 0, null));
+            bad.put("b6", "{\"op\": \"lock\", \"id\": \"b6\"}");
+            for (Map.Entry<String, String> message : bad.entrySet()) {
+                socket.send(message.getValue());
+                JsonNode answer = socket.await(m -> m.path("id").asText().equals(message.getKey()));
+                assertThat(answer.path("type").asText()).as(answer.toString()).isEqualTo("error");
+                assertThat(answer.path("problem").path("status").asInt())
+                        .as(answer.toString())
+                        .isBetween(400, 499);
+            }
+            // Still open, and nothing was acquired.
+            socket.send("{\"op\": \"subscribe\", \"id\": \"s9\", \"names\": [\"ws/bad\"]}");
+            assertThat(socket.await(m -> m.path("id").asText().equals("s9"))
+                            .path("type")
+                            .asText())
+                    .isEqualTo("subscribed");
+            assertThat(get(node(0), "/v1/locks/ws/bad").statusCode()).isEqualTo(404);
         } finally {
             socket.close();
         }
