@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -174,20 +175,16 @@ public class LockSocket {
                             text(message, "mode"),
                             number(message, "waitMs"),
                             number(message, "lockDelayMs"));
-                    yield detached(
-                            subscriber,
-                            id,
-                            locks.acquire(name(message), request, text(message, "clientId"), sequence(message))
-                                    .map(response -> answer(subscriber, id, "acquired", response)));
+                    yield detached(subscriber, id, () -> locks.acquire(
+                                    name(message), request, text(message, "clientId"), sequence(message))
+                            .map(response -> answer(subscriber, id, "acquired", response)));
                 }
                 case "release" -> {
                     LockApi.ReleaseRequest request =
                             new LockApi.ReleaseRequest(text(message, "sessionId"), number(message, "token"));
-                    yield detached(
-                            subscriber,
-                            id,
-                            locks.release(name(message), request, text(message, "clientId"), sequence(message))
-                                    .map(response -> answer(subscriber, id, "released", response)));
+                    yield detached(subscriber, id, () -> locks.release(
+                                    name(message), request, text(message, "clientId"), sequence(message))
+                            .map(response -> answer(subscriber, id, "released", response)));
                 }
                 default ->
                     throw new IllegalArgumentException(
@@ -234,14 +231,22 @@ public class LockSocket {
      * Runs a lock call apart from the connection's message order and returns at once: the socket delivers messages
      * one after another and waits for the {@link Uni} a handler returns, so returning the call itself would let one
      * waiting acquire hold up every later message, including the release that would grant it. At most
-     * {@link #PENDING_MAX} calls per connection run at a time; beyond that the call is refused with 429.
+     * {@link #PENDING_MAX} calls per connection run at a time; beyond that the call is refused with 429 before it is
+     * even built, so a refused call leaves nothing behind.
      */
-    private static Uni<Void> detached(Subscriber subscriber, String id, Uni<Void> call) {
+    private static Uni<Void> detached(Subscriber subscriber, String id, Supplier<Uni<Void>> work) {
         if (subscriber.pending.incrementAndGet() > PENDING_MAX) {
             subscriber.pending.decrementAndGet();
             subscriber.send(
                     error(id, ProblemType.LIMIT_REACHED, "at most " + PENDING_MAX + " calls per connection at a time"));
             return Uni.createFrom().voidItem();
+        }
+        Uni<Void> call;
+        try {
+            call = work.get();
+        } catch (RuntimeException e) {
+            subscriber.pending.decrementAndGet();
+            throw e;
         }
         call.onTermination()
                 .invoke(subscriber.pending::decrementAndGet)
