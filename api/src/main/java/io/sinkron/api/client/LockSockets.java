@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -260,7 +259,7 @@ final class LockSockets implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket socket, java.nio.ByteBuffer data, boolean last) {
-            fail(new IOException(uri + ": a binary message (" + StandardCharsets.UTF_8 + " text expected)"));
+            fail(new IOException(uri + ": a binary message where only text messages are expected"));
             return null;
         }
 

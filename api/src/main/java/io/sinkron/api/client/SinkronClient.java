@@ -14,7 +14,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -88,30 +90,26 @@ public final class SinkronClient implements AutoCloseable {
         this.socketHttp = builder.locksOverSocket
                 ? java.net.http.HttpClient.newBuilder()
                         .connectTimeout(builder.requestTimeout)
-                        .executor(socketExecutor("sinkron-socket-" + clientId))
+                        // The sockets' own threads: they read answers and complete sends, never run a caller's code.
+                        .executor(Executors.newCachedThreadPool(daemonThreads("sinkron-socket-" + clientId)))
                         .build()
                 : null;
         this.sockets = socketHttp == null ? null : new LockSockets(socketHttp, json, builder.endpoints());
         this.transport = new Transport(http, sockets, deadlines, json, builder, clientId);
     }
 
-    /** The lock sockets' own threads: they read answers and complete sends, never run a caller's code. */
-    private static java.util.concurrent.ExecutorService socketExecutor(String name) {
-        return java.util.concurrent.Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            return thread;
-        });
-    }
-
     private static ScheduledThreadPoolExecutor daemonScheduler(String name) {
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(name));
         scheduler.setRemoveOnCancelPolicy(true);
         return scheduler;
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** A builder; {@link Builder#endpoints(List)} is required, everything else has a default. */

@@ -149,14 +149,15 @@ public class LockSocket {
                 throw new IllegalArgumentException("a message is a JSON object");
             }
         } catch (Exception e) {
-            subscriber.send(error(null, "malformed-request", e.getMessage()));
+            subscriber.send(error(null, ProblemType.MALFORMED_REQUEST, e.getMessage()));
             return Uni.createFrom().voidItem();
         }
         String id = message.path("id").isTextual() ? message.path("id").asText() : null;
         String op = message.path("op").asText("");
         String unknown = unknownField(message, FIELDS.getOrDefault(op, Set.of("op", "id")));
         if (unknown != null) {
-            subscriber.send(error(id, "malformed-request", "unknown field '" + unknown + "' for op '" + op + "'"));
+            subscriber.send(
+                    error(id, ProblemType.MALFORMED_REQUEST, "unknown field '" + unknown + "' for op '" + op + "'"));
             return Uni.createFrom().voidItem();
         }
         try {
@@ -191,7 +192,7 @@ public class LockSocket {
                             "op must be subscribe, unsubscribe, acquire or release, was '" + op + "'");
             };
         } catch (IllegalArgumentException e) {
-            subscriber.send(error(id, "invalid-request", e.getMessage()));
+            subscriber.send(error(id, ProblemType.INVALID_REQUEST, e.getMessage()));
             return Uni.createFrom().voidItem();
         } catch (RuntimeException e) {
             // A bug, not the client's fault: answer it on the socket rather than let the connection close with 1011.
@@ -372,12 +373,6 @@ public class LockSocket {
     }
 
     private static ObjectNode error(String id, ProblemType type, String detail) {
-        ObjectNode message = error(id, type.slug(), detail);
-        ((ObjectNode) message.get("problem")).put("status", type.status()).put("retryable", type.retryable());
-        return message;
-    }
-
-    private static ObjectNode error(String id, String slug, String detail) {
         ObjectNode message = JSON.createObjectNode().put("type", "error");
         if (id != null) {
             message.put("id", id);
@@ -385,10 +380,10 @@ public class LockSocket {
         message.set(
                 "problem",
                 JSON.createObjectNode()
-                        .put("type", io.sinkron.api.problem.ProblemType.TYPE_PREFIX + slug)
-                        .put("status", 400)
+                        .put("type", ProblemType.TYPE_PREFIX + type.slug())
+                        .put("status", type.status())
                         .put("detail", detail)
-                        .put("retryable", false));
+                        .put("retryable", type.retryable()));
         return message;
     }
 
