@@ -82,6 +82,7 @@ public class RaftHost {
     private final NodeIds ids;
     private final AtomicLong ticksDue = new AtomicLong();
     private final AtomicBoolean tickQueued = new AtomicBoolean();
+    private final RequestDeadlines deadlines = new RequestDeadlines(REQUEST_TIMEOUT);
     private volatile RaftView view = RaftView.EMPTY;
     // Held here for the node's life: Micrometer keeps only a weak reference to a gauge's state object, and a lambda
     // created at registration would be collected, turning every per-shard gauge into NaN after the first GC.
@@ -242,6 +243,12 @@ public class RaftHost {
     }
 
     private void tick() {
+        try {
+            deadlines.sweep(System.nanoTime());
+        } catch (RuntimeException e) {
+            // An exception out of here would cancel the tick schedule, and with it every election timer.
+            LOG.warnf(e, "raft: timing out requests failed");
+        }
         ticksDue.incrementAndGet();
         if (tickQueued.compareAndSet(false, true) && !inputs.offer(new DriverInput.Tick())) {
             tickQueued.set(false);
@@ -314,9 +321,7 @@ public class RaftHost {
             return CompletableFuture.completedFuture(new RaftReply.Unavailable(
                     "the node is overloaded: " + raft.inputQueueCapacity() + " inputs queued", true));
         }
-        return reply.completeOnTimeout(
-                new RaftReply.Unavailable("no answer within " + REQUEST_TIMEOUT.toMillis() + " ms", retrySafeOnTimeout),
-                REQUEST_TIMEOUT.toMillis(),
-                TimeUnit.MILLISECONDS);
+        deadlines.track(reply, retrySafeOnTimeout, System.nanoTime());
+        return reply;
     }
 }
