@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A channel over direct TCP connections (Vert.x): one outbound connection per peer, kept open and re-established
  * with a doubling delay, plus an inbound server that peers connect to. Frames are length-prefixed (see {@link
- * FrameCodec}); frames queued for one peer within one event-loop turn are written as one batch.
+ * FrameCodec}); frames sent to one peer from any thread gather in its outbox, and one event-loop task moves all of
+ * them onto the connection as one write.
  *
  * <p>Threads: every piece of mutable state is confined to one Vert.x event-loop context; {@link #send} only hops
  * onto it. The inbound handler is called on that event loop, so it must not block. One TCP connection per
@@ -54,6 +57,7 @@ public final class TcpChannel implements Channel {
     // Confined to the context:
     private final Map<String, PeerLink> links = new HashMap<>();
     private final Set<NetSocket> inbound = new HashSet<>();
+    private final Map<String, Outbox> outboxes = new ConcurrentHashMap<>();
 
     private TcpChannel(Vertx vertx, TcpChannelConfig config, FrameHandler handler) {
         this.vertx = vertx;
@@ -103,15 +107,38 @@ public final class TcpChannel implements Channel {
             return CompletableFuture.failedFuture(new ChannelOverloadedException(self(), config.sendQueueFramesMax()));
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
-        context.runOnContext(ignored -> {
-            if (closed.get()) {
-                queuedFrames.decrementAndGet();
-                result.completeExceptionally(new IllegalStateException("channel of " + self() + " is closed"));
-                return;
-            }
-            links.computeIfAbsent(peer, PeerLink::new).enqueue(new Pending(frame, result));
-        });
+        Outbox outbox = outboxes.computeIfAbsent(peer, ignored -> new Outbox());
+        outbox.frames.add(new Pending(frame, result));
+        if (outbox.scheduled.compareAndSet(false, true)) {
+            context.runOnContext(ignored -> drain(peer, outbox));
+        }
         return result;
+    }
+
+    /**
+     * Moves everything sent to {@code peer} since the last drain onto its link and writes it: one event-loop task per
+     * burst of sends rather than one per frame (the Raft driver sends a turn's messages back to back).
+     */
+    private void drain(String peer, Outbox outbox) {
+        outbox.scheduled.set(false); // first: a frame added from now on schedules another drain
+        if (closed.get()) {
+            failAll(outbox, new IllegalStateException("channel of " + self() + " is closed"));
+            return;
+        }
+        PeerLink link = links.computeIfAbsent(peer, PeerLink::new);
+        Pending pending;
+        while ((pending = outbox.frames.poll()) != null) {
+            link.queue.add(pending);
+        }
+        link.enqueued();
+    }
+
+    private void failAll(Outbox outbox, RuntimeException error) {
+        Pending pending;
+        while ((pending = outbox.frames.poll()) != null) {
+            queuedFrames.decrementAndGet();
+            pending.result().completeExceptionally(error);
+        }
     }
 
     /** Closes every connection and the server. Blocks up to 5 s unless called on an event loop. */
@@ -122,6 +149,8 @@ public final class TcpChannel implements Channel {
         }
         Promise<Void> done = Promise.promise();
         context.runOnContext(ignored -> {
+            IllegalStateException closedError = new IllegalStateException("channel of " + self() + " closed");
+            outboxes.values().forEach(outbox -> failAll(outbox, closedError));
             links.values().forEach(PeerLink::shutdown);
             inbound.forEach(NetSocket::close);
             inbound.clear();
@@ -162,10 +191,16 @@ public final class TcpChannel implements Channel {
 
     private record Pending(byte[] frame, CompletableFuture<Void> result) {}
 
+    /** Frames sent to one peer and not yet on its link; filled from any thread, drained on the context. */
+    private static final class Outbox {
+        final ConcurrentLinkedQueue<Pending> frames = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean scheduled = new AtomicBoolean();
+    }
+
     /** The outbound side towards one peer: a queue, at most one connection, and its reconnect timer. */
     private final class PeerLink {
         private final String peer;
-        private final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>();
+        final java.util.ArrayDeque<Pending> queue = new java.util.ArrayDeque<>();
         private NetSocket socket;
         private boolean connecting;
         private boolean flushScheduled;
@@ -176,10 +211,10 @@ public final class TcpChannel implements Channel {
             this.peer = peer;
         }
 
-        void enqueue(Pending pending) {
-            queue.add(pending);
+        /** Frames were added to the queue (by a drain, already a task of its own): write them now. */
+        void enqueued() {
             if (socket != null) {
-                scheduleFlush();
+                flush();
             } else {
                 connectSoon();
             }
