@@ -157,6 +157,45 @@ class SegmentedRaftLogStoreTest {
         }
     }
 
+    // ---- preallocated zeros ----
+
+    @Test
+    void aCrashLeavingPreallocatedZerosBehindTheLastFrameKeepsEveryAcknowledgedCall() throws IOException {
+        List<List<ShardWrite>> calls = history();
+        List<Map<Integer, PersistentState>> expected = expectedStates(calls, EXTRA);
+        Path dir = temp.resolve("log");
+        long written;
+        try (SegmentedRaftLogStore store = SegmentedRaftLogStore.open(dir, PersistLimits.DEFAULT, ONE_SEGMENT)) {
+            for (List<ShardWrite> call : calls) {
+                persist(store, call.toArray(ShardWrite[]::new));
+            }
+            Path crashed = copyOf(dir, temp.resolve("crash"));
+            byte[] bytes = Files.readAllBytes(SegmentedRaftLogStore.segmentPath(crashed, 1));
+            written = LogFrames.scan(ByteBuffer.wrap(bytes)).validBytes();
+            // The file runs on past its frames, in zeros: appends land in blocks it already has.
+            assertThat((long) bytes.length)
+                    .isGreaterThan(written)
+                    .isGreaterThanOrEqualTo(SegmentedRaftLogStore.PREALLOCATE_BYTES_DEFAULT);
+            assertThat(Arrays.copyOfRange(bytes, (int) written, bytes.length)).containsOnly((byte) 0);
+
+            // Recovery reads the zeros as a torn tail: every call is there, the zeros are cut away, and a call
+            // appended after them survives the next reopen.
+            assertThat(recovered(crashed, ONE_SEGMENT))
+                    .isEqualTo(expectedStates(calls, null).getLast());
+            assertThat(Files.size(SegmentedRaftLogStore.segmentPath(crashed, 1)))
+                    .isEqualTo(written);
+            try (SegmentedRaftLogStore reopened =
+                    SegmentedRaftLogStore.open(crashed, PersistLimits.DEFAULT, ONE_SEGMENT)) {
+                persist(reopened, EXTRA);
+            }
+            assertThat(recovered(crashed, ONE_SEGMENT)).isEqualTo(expected.getLast());
+        }
+        // A clean close leaves no zeros: the segment ends with its last frame.
+        byte[] closed = Files.readAllBytes(SegmentedRaftLogStore.segmentPath(dir, 1));
+        assertThat(LogFrames.scan(ByteBuffer.wrap(closed)).clean()).isTrue();
+        assertThat((long) closed.length).isEqualTo(written);
+    }
+
     // ---- damaged bytes ----
 
     @Test
@@ -402,7 +441,7 @@ class SegmentedRaftLogStoreTest {
         Path dir = temp.resolve("log");
         Map<Integer, PersistentState> before;
         long bytesBefore;
-        try (SegmentedRaftLogStore store = SegmentedRaftLogStore.open(dir, PersistLimits.DEFAULT, ONE_SEGMENT)) {
+        try (SegmentedRaftLogStore store = openGrowing(dir, ONE_SEGMENT)) {
             persist(store, new ShardWrite(1, null, commands(1, 1, 5), new HardState(1, 1)));
             before = states(store);
             bytesBefore = Files.size(SegmentedRaftLogStore.segmentPath(dir, 1));
@@ -502,7 +541,7 @@ class SegmentedRaftLogStoreTest {
         List<List<ShardWrite>> calls = history();
         long[] ends = new long[calls.size() + 1];
         Path segment = SegmentedRaftLogStore.segmentPath(dir, 1);
-        try (SegmentedRaftLogStore store = SegmentedRaftLogStore.open(dir, PersistLimits.DEFAULT, ONE_SEGMENT)) {
+        try (SegmentedRaftLogStore store = openGrowing(dir, ONE_SEGMENT)) {
             ends[0] = Files.size(segment);
             for (int k = 0; k < calls.size(); k++) {
                 persist(store, calls.get(k).toArray(ShardWrite[]::new));
@@ -537,6 +576,11 @@ class SegmentedRaftLogStoreTest {
         Map<Integer, PersistentState> states = new TreeMap<>();
         SHARDS.forEach(shard -> states.put(shard, load(store, shard)));
         return states;
+    }
+
+    /** A store whose file grows with each append (no zeros ahead), so its size tells where each frame ends. */
+    private static SegmentedRaftLogStore openGrowing(Path dir, long segmentBytesMax) {
+        return SegmentedRaftLogStore.open(dir, PersistLimits.DEFAULT, segmentBytesMax, 0);
     }
 
     /** What a store opened on {@code dir} gives back; closes it again. */
