@@ -38,6 +38,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -215,46 +216,126 @@ public class LockResource {
             LockApi.AcquireRequest body,
             @HeaderParam(CLIENT_ID_HEADER) String client,
             @HeaderParam(SEQUENCE_HEADER) String sequence) {
-        String path = "/v1/locks/" + name + "/acquire";
+        String path = acquirePath(name);
         return naming(name, guarded(path, () -> {
-            checkName(name);
-            if (body == null) {
-                throw new BadRequest("a body {sessionId, mode, waitMs} is required");
-            }
-            long session = sessionId(body.sessionId());
-            LockMode mode = mode(body.mode());
-            long waitMs = body.waitMs() == null ? 0 : body.waitMs();
-            long delayMs = body.lockDelayMs() == null ? 0 : body.lockDelayMs();
-            if (waitMs < 0 || waitMs > LockLimits.WAIT_MS_MAX) {
-                throw new BadRequest("waitMs must be 0.." + LockLimits.WAIT_MS_MAX + ", was " + waitMs);
-            }
-            if (delayMs < 0 || delayMs > LockLimits.LOCK_DELAY_MS_MAX) {
-                throw new BadRequest("lockDelayMs must be 0.." + LockLimits.LOCK_DELAY_MS_MAX + ", was " + delayMs);
-            }
-            Caller who = caller(client, sequence);
-            int shard = raft.shardOf(name);
-            if (!raft.view().shards().containsKey(shard)) {
-                throw new BadRequest("this node holds no replica of the lock's shard; send the request to one of "
-                        + raft.replicasOf(shard));
-            }
-            CompletableFuture<LockEvent> ended = events.expect(session, name);
-            LockCommand.Acquire acquire = new LockCommand.Acquire(
-                    who.client(), who.sequence(), System.currentTimeMillis(), session, name, mode, waitMs, delayMs);
-            return propose(shard, acquire)
-                    .flatMap(reply -> switch (reply) {
-                        case LockReply.Waiting waiting -> awaitEnd(ended, name, session, mode, waitMs, path);
-                        default -> {
-                            events.forget(session, name, ended);
-                            yield Uni.createFrom().item(acquireAnswer(reply, name, session, path));
-                        }
-                    })
+            Acquiring call = prepareAcquire(name, body, client, sequence);
+            CompletableFuture<LockEvent> ended = events.expect(call.session(), name);
+            return propose(call.shard(), call.command())
+                    .flatMap(reply -> afterAcquire(call, reply, ended))
                     .onFailure()
-                    .invoke(() -> events.forget(session, name, ended));
+                    .invoke(() -> events.forget(call.session(), name, ended));
         }));
     }
 
+    /** An acquire whose input passed every check, ready to propose; shared by REST and the lock socket. */
+    record Acquiring(String path, int shard, long session, long waitMs, LockCommand.Acquire command) {}
+
+    static String acquirePath(String name) {
+        return "/v1/locks/" + name + "/acquire";
+    }
+
+    /**
+     * Checks an acquire's input and builds its command.
+     *
+     * @throws BadRequest (or {@link IllegalArgumentException}) for input answered 400 without proposing anything
+     */
+    Acquiring prepareAcquire(String name, LockApi.AcquireRequest body, String client, String sequence) {
+        checkName(name);
+        if (body == null) {
+            throw new BadRequest("a body {sessionId, mode, waitMs} is required");
+        }
+        long session = sessionId(body.sessionId());
+        LockMode mode = mode(body.mode());
+        long waitMs = body.waitMs() == null ? 0 : body.waitMs();
+        long delayMs = body.lockDelayMs() == null ? 0 : body.lockDelayMs();
+        if (waitMs < 0 || waitMs > LockLimits.WAIT_MS_MAX) {
+            throw new BadRequest("waitMs must be 0.." + LockLimits.WAIT_MS_MAX + ", was " + waitMs);
+        }
+        if (delayMs < 0 || delayMs > LockLimits.LOCK_DELAY_MS_MAX) {
+            throw new BadRequest("lockDelayMs must be 0.." + LockLimits.LOCK_DELAY_MS_MAX + ", was " + delayMs);
+        }
+        Caller who = caller(client, sequence);
+        int shard = raft.shardOf(name);
+        if (!raft.view().shards().containsKey(shard)) {
+            throw new BadRequest("this node holds no replica of the lock's shard; send the request to one of "
+                    + raft.replicasOf(shard));
+        }
+        return new Acquiring(
+                acquirePath(name),
+                shard,
+                session,
+                waitMs,
+                new LockCommand.Acquire(
+                        who.client(),
+                        who.sequence(),
+                        System.currentTimeMillis(),
+                        session,
+                        name,
+                        mode,
+                        waitMs,
+                        delayMs));
+    }
+
+    /** The answer to an applied acquire: at once, or once its wait ends ({@code ended}, expected before proposing). */
+    Uni<Response> afterAcquire(Acquiring call, LockReply reply, CompletableFuture<LockEvent> ended) {
+        String name = call.command().name();
+        if (reply instanceof LockReply.Waiting) {
+            return awaitEnd(ended, name, call.session(), call.waitMs(), call.path());
+        }
+        events.forget(call.session(), name, ended);
+        return Uni.createFrom().item(acquireAnswer(reply, name, call.session(), call.path()));
+    }
+
+    /** A release whose input passed every check, ready to propose. */
+    record Releasing(String path, int shard, LockCommand.Release command) {}
+
+    /**
+     * Checks a release's input and builds its command.
+     *
+     * @throws BadRequest (or {@link IllegalArgumentException}) for input answered 400 without proposing anything
+     */
+    Releasing prepareRelease(String name, LockApi.ReleaseRequest body, String client, String sequence) {
+        checkName(name);
+        if (body == null || body.token() == null) {
+            throw new BadRequest("a body {sessionId, token} is required");
+        }
+        long session = sessionId(body.sessionId());
+        Caller who = caller(client, sequence);
+        return new Releasing(
+                "/v1/locks/" + name + "/release",
+                raft.shardOf(name),
+                new LockCommand.Release(
+                        who.client(), who.sequence(), System.currentTimeMillis(), session, name, body.token()));
+    }
+
+    static Response releaseAnswer(LockReply reply, String name, String path) {
+        return reply instanceof LockReply.Released released
+                ? Response.ok(new LockApi.Released(name, released.token()), MediaType.APPLICATION_JSON)
+                        .build()
+                : errorAnswer(reply, path);
+    }
+
+    /**
+     * Proposes straight to this node's own Raft driver, without the routing, forwarding and retries of the REST path:
+     * for callers that already reached the shard's leader (the Java client follows {@code shardLeader}). Completes on
+     * the driver thread with the raw reply; on {@link RaftReply.NotLeader} or a retry-safe {@link
+     * RaftReply.Unavailable} nothing was proposed, and the caller takes the routed path.
+     */
+    CompletionStage<RaftReply> proposeHere(int shard, LockCommand command) {
+        return raft.propose(shard, ShardServices.command(ShardServices.LOCKS, command.encode()));
+    }
+
+    /** The URL of {@code shard}'s leader as this node last saw it, or null. */
+    String leaderUrl(int shard) {
+        try {
+            return forwarder.urlOf(raft.view().leaderOf(shard));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     private Uni<Response> awaitEnd(
-            CompletableFuture<LockEvent> ended, String name, long session, LockMode mode, long waitMs, String path) {
+            CompletableFuture<LockEvent> ended, String name, long session, long waitMs, String path) {
         long limit = waitMs + WAIT_MARGIN.toMillis();
         return Uni.createFrom()
                 .completionStage(ended.copy().orTimeout(limit, TimeUnit.MILLISECONDS))
@@ -296,19 +377,8 @@ public class LockResource {
             @HeaderParam(SEQUENCE_HEADER) String sequence) {
         String path = "/v1/locks/" + name + "/release";
         return naming(name, guarded(path, () -> {
-            checkName(name);
-            if (body == null || body.token() == null) {
-                throw new BadRequest("a body {sessionId, token} is required");
-            }
-            long session = sessionId(body.sessionId());
-            Caller who = caller(client, sequence);
-            LockCommand.Release release = new LockCommand.Release(
-                    who.client(), who.sequence(), System.currentTimeMillis(), session, name, body.token());
-            return propose(raft.shardOf(name), release)
-                    .map(reply -> reply instanceof LockReply.Released released
-                            ? Response.ok(new LockApi.Released(name, released.token()), MediaType.APPLICATION_JSON)
-                                    .build()
-                            : errorAnswer(reply, path));
+            Releasing call = prepareRelease(name, body, client, sequence);
+            return propose(call.shard(), call.command()).map(reply -> releaseAnswer(reply, name, call.path()));
         }));
     }
 
@@ -461,11 +531,9 @@ public class LockResource {
 
     private Uni<Response> guarded(String path, java.util.function.Supplier<Uni<Response>> work) {
         try {
-            return work.get().onFailure(ShardRouter.Unrouted.class).recoverWithItem(e -> Response.status(503)
-                    .type(Problem.MEDIA_TYPE)
-                    .entity(Problem.of(ProblemType.UNAVAILABLE, e.getMessage(), LockProblems.instance(path))
-                            .with("retryable", ((ShardRouter.Unrouted) e).retrySafe()))
-                    .build());
+            return work.get()
+                    .onFailure(ShardRouter.Unrouted.class)
+                    .recoverWithItem(e -> unavailable(e.getMessage(), ((ShardRouter.Unrouted) e).retrySafe(), path));
         } catch (BadRequest e) {
             return Uni.createFrom().item(problem(ProblemType.INVALID_REQUEST, e.getMessage(), path));
         } catch (IllegalArgumentException e) {
@@ -546,7 +614,7 @@ public class LockResource {
                 .build();
     }
 
-    private static Response acquireAnswer(LockReply reply, String name, long session, String path) {
+    static Response acquireAnswer(LockReply reply, String name, long session, String path) {
         return switch (reply) {
             case LockReply.Granted g -> grant(name, session, g.mode(), g.token());
             case LockReply.Refused r ->
@@ -586,6 +654,15 @@ public class LockResource {
             case STALE_SEQUENCE -> problem(ProblemType.STALE_SEQUENCE, error.detail(), path);
             default -> problem(ProblemType.INVALID_REQUEST, error.error() + ": " + error.detail(), path);
         };
+    }
+
+    /** 503: the command could not be routed, or its outcome is unknown ({@code retrySafe} false). */
+    static Response unavailable(String reason, boolean retrySafe, String path) {
+        return Response.status(503)
+                .type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(ProblemType.UNAVAILABLE, reason, LockProblems.instance(path))
+                        .with("retryable", retrySafe))
+                .build();
     }
 
     static Response problem(ProblemType kind, String detail, String path) {

@@ -1,5 +1,6 @@
 package io.sinkron.nodes.locks;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,12 +14,21 @@ import io.sinkron.api.problem.ProblemType;
 import io.sinkron.nodes.lock.CycleStep;
 import io.sinkron.nodes.lock.LockEvent;
 import io.sinkron.nodes.lock.LockMode;
+import io.sinkron.nodes.lock.LockReply;
+import io.sinkron.nodes.raft.RaftReply;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -102,6 +112,10 @@ public class LockSocket {
         }
 
         void send(ObjectNode message) {
+            send(message.toString());
+        }
+
+        void send(String message) {
             if (inFlight.incrementAndGet() > IN_FLIGHT_MAX) {
                 inFlight.decrementAndGet();
                 LOG.warnf("lock socket %s: %d messages unwritten; closing it", connection.id(), IN_FLIGHT_MAX);
@@ -112,7 +126,7 @@ public class LockSocket {
                 return;
             }
             connection
-                    .sendText(message.toString())
+                    .sendText(message)
                     .subscribe()
                     .with(ok -> inFlight.decrementAndGet(), e -> inFlight.decrementAndGet());
         }
@@ -176,16 +190,18 @@ public class LockSocket {
                             text(message, "mode"),
                             number(message, "waitMs"),
                             number(message, "lockDelayMs"));
-                    yield detached(subscriber, id, () -> locks.acquire(
-                                    name(message), request, text(message, "clientId"), sequence(message))
-                            .map(response -> answer(subscriber, id, "acquired", response)));
+                    String name = name(message);
+                    String client = text(message, "clientId");
+                    String sequence = sequence(message);
+                    yield detached(subscriber, id, () -> acquire(subscriber, id, name, request, client, sequence));
                 }
                 case "release" -> {
                     LockApi.ReleaseRequest request =
                             new LockApi.ReleaseRequest(text(message, "sessionId"), number(message, "token"));
-                    yield detached(subscriber, id, () -> locks.release(
-                                    name(message), request, text(message, "clientId"), sequence(message))
-                            .map(response -> answer(subscriber, id, "released", response)));
+                    String name = name(message);
+                    String client = text(message, "clientId");
+                    String sequence = sequence(message);
+                    yield detached(subscriber, id, () -> release(subscriber, id, name, request, client, sequence));
                 }
                 default ->
                     throw new IllegalArgumentException(
@@ -235,28 +251,216 @@ public class LockSocket {
      * {@link #PENDING_MAX} calls per connection run at a time; beyond that the call is refused with 429 before it is
      * even built, so a refused call leaves nothing behind.
      */
-    private static Uni<Void> detached(Subscriber subscriber, String id, Supplier<Uni<Void>> work) {
+    private static Uni<Void> detached(Subscriber subscriber, String id, Supplier<CompletionStage<Void>> work) {
         if (subscriber.pending.incrementAndGet() > PENDING_MAX) {
             subscriber.pending.decrementAndGet();
             subscriber.send(
                     error(id, ProblemType.LIMIT_REACHED, "at most " + PENDING_MAX + " calls per connection at a time"));
             return Uni.createFrom().voidItem();
         }
-        Uni<Void> call;
+        CompletionStage<Void> call;
         try {
             call = work.get();
         } catch (RuntimeException e) {
             subscriber.pending.decrementAndGet();
             throw e;
         }
-        call.onTermination()
-                .invoke(subscriber.pending::decrementAndGet)
-                .subscribe()
-                .with(ok -> {}, e -> {
-                    LOG.debugf(e, "lock call on a socket failed");
-                    subscriber.send(error(id, ProblemType.UNAVAILABLE, "the call failed: " + e.getMessage()));
-                });
+        call.whenComplete((ok, e) -> {
+            subscriber.pending.decrementAndGet();
+            if (e != null) {
+                LOG.debugf(e, "lock call on a socket failed");
+                subscriber.send(error(id, ProblemType.UNAVAILABLE, "the call failed: " + e.getMessage()));
+            }
+        });
         return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * An acquire on the socket. The Java client sends it to the shard's leader, so it is proposed straight to this
+     * node's driver and its grant answered on the connection's event loop, written directly as JSON: no routing, no
+     * Mutiny pipeline and no JAX-RS response on the driver thread, which a profile showed spending a quarter of its
+     * time there. Anything else (input the checks refuse, a wait, a refusal, this node not the leader) takes the REST
+     * path's code, so answers are worded the same either way.
+     */
+    private CompletionStage<Void> acquire(
+            Subscriber subscriber,
+            String id,
+            String name,
+            LockApi.AcquireRequest request,
+            String client,
+            String sequence) {
+        Context context = Vertx.currentContext();
+        LockResource.Acquiring call;
+        try {
+            call = context == null ? null : locks.prepareAcquire(name, request, client, sequence);
+        } catch (RuntimeException e) {
+            call = null; // the routed path refuses it, in its words
+        }
+        if (call == null) {
+            return routed(subscriber, id, "acquired", locks.acquire(name, request, client, sequence));
+        }
+        LockResource.Acquiring checked = call;
+        CompletableFuture<LockEvent> ended = events.expect(checked.session(), name);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        locks.proposeHere(checked.shard(), checked.command())
+                .whenComplete((reply, failure) -> context.runOnContext(ignored -> {
+                    if (failure != null) {
+                        events.forget(checked.session(), name, ended);
+                        done.completeExceptionally(failure);
+                        return;
+                    }
+                    String leader = locks.leaderUrl(checked.shard());
+                    switch (reply) {
+                        case RaftReply.Done applied -> {
+                            LockReply outcome = LockReply.decode(applied.result());
+                            if (outcome instanceof LockReply.Granted granted) {
+                                events.forget(checked.session(), name, ended);
+                                subscriber.send(grantAnswer(id, name, checked.session(), granted, leader));
+                                done.complete(null);
+                            } else {
+                                settle(
+                                        done,
+                                        locks.afterAcquire(checked, outcome, ended)
+                                                .map(response -> answer(subscriber, id, "acquired", response, leader)));
+                            }
+                        }
+                        case RaftReply.Unavailable unavailable
+                        when !unavailable.retrySafe() -> {
+                            events.forget(checked.session(), name, ended);
+                            answer(
+                                    subscriber,
+                                    id,
+                                    "acquired",
+                                    LockResource.unavailable(unavailable.reason(), false, checked.path()),
+                                    leader);
+                            done.complete(null);
+                        }
+                        default -> { // not proposed here (not the leader, overloaded): route it
+                            events.forget(checked.session(), name, ended);
+                            settle(
+                                    done,
+                                    locks.acquire(name, request, client, sequence)
+                                            .map(response -> answer(subscriber, id, "acquired", response)));
+                        }
+                    }
+                }));
+        return done;
+    }
+
+    /** A release on the socket: proposed here like {@link #acquire}, and routed when it cannot be. */
+    private CompletionStage<Void> release(
+            Subscriber subscriber,
+            String id,
+            String name,
+            LockApi.ReleaseRequest request,
+            String client,
+            String sequence) {
+        Context context = Vertx.currentContext();
+        LockResource.Releasing call;
+        try {
+            call = context == null ? null : locks.prepareRelease(name, request, client, sequence);
+        } catch (RuntimeException e) {
+            call = null;
+        }
+        if (call == null) {
+            return routed(subscriber, id, "released", locks.release(name, request, client, sequence));
+        }
+        LockResource.Releasing checked = call;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        locks.proposeHere(checked.shard(), checked.command())
+                .whenComplete((reply, failure) -> context.runOnContext(ignored -> {
+                    if (failure != null) {
+                        done.completeExceptionally(failure);
+                        return;
+                    }
+                    String leader = locks.leaderUrl(checked.shard());
+                    switch (reply) {
+                        case RaftReply.Done applied -> {
+                            LockReply outcome = LockReply.decode(applied.result());
+                            if (outcome instanceof LockReply.Released released) {
+                                subscriber.send(releaseAnswer(id, name, released.token(), leader));
+                            } else {
+                                answer(
+                                        subscriber,
+                                        id,
+                                        "released",
+                                        LockResource.releaseAnswer(outcome, name, checked.path()),
+                                        leader);
+                            }
+                            done.complete(null);
+                        }
+                        case RaftReply.Unavailable unavailable
+                        when !unavailable.retrySafe() -> {
+                            answer(
+                                    subscriber,
+                                    id,
+                                    "released",
+                                    LockResource.unavailable(unavailable.reason(), false, checked.path()),
+                                    leader);
+                            done.complete(null);
+                        }
+                        default ->
+                            settle(
+                                    done,
+                                    locks.release(name, request, client, sequence)
+                                            .map(response -> answer(subscriber, id, "released", response)));
+                    }
+                }));
+        return done;
+    }
+
+    private static CompletionStage<Void> routed(Subscriber subscriber, String id, String type, Uni<Response> call) {
+        return call.map(response -> answer(subscriber, id, type, response)).subscribeAsCompletionStage();
+    }
+
+    private static void settle(CompletableFuture<Void> done, Uni<Void> answered) {
+        answered.subscribe().with(done::complete, done::completeExceptionally);
+    }
+
+    private static String grantAnswer(String id, String name, long session, LockReply.Granted granted, String leader) {
+        return written(json -> {
+            json.writeStringField("name", name);
+            json.writeStringField("sessionId", Long.toString(session));
+            json.writeStringField("mode", mode(granted.mode()));
+            json.writeNumberField("token", granted.token());
+            json.writeStringField("type", "acquired");
+            tail(json, id, leader);
+        });
+    }
+
+    private static String releaseAnswer(String id, String name, long token, String leader) {
+        return written(json -> {
+            json.writeStringField("name", name);
+            json.writeNumberField("token", token);
+            json.writeStringField("type", "released");
+            tail(json, id, leader);
+        });
+    }
+
+    private static void tail(JsonGenerator json, String id, String leader) throws IOException {
+        if (id != null) {
+            json.writeStringField("id", id);
+        }
+        if (leader != null) {
+            json.writeStringField("shardLeader", leader);
+        }
+    }
+
+    private interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** One JSON object with {@code fields}, written straight to text (the answers every lock cycle sends). */
+    private static String written(Fields fields) {
+        StringWriter text = new StringWriter(160);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(text)) {
+            json.writeStartObject();
+            fields.write(json);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return text.toString();
     }
 
     private static void subscribe(Subscriber subscriber, JsonNode message, boolean add) {
@@ -353,6 +557,10 @@ public class LockSocket {
     }
 
     private static Void answer(Subscriber subscriber, String id, String type, Response response) {
+        return answer(subscriber, id, type, response, response.getHeaderString(Headers.SHARD_LEADER));
+    }
+
+    private static Void answer(Subscriber subscriber, String id, String type, Response response, String leader) {
         ObjectNode message;
         if (response.getStatus() / 100 == 2) {
             message = JSON.valueToTree(response.getEntity());
@@ -364,7 +572,6 @@ public class LockSocket {
         if (id != null) {
             message.put("id", id);
         }
-        String leader = response.getHeaderString(Headers.SHARD_LEADER);
         if (leader != null) {
             message.put("shardLeader", leader);
         }

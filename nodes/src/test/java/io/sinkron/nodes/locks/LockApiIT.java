@@ -333,6 +333,89 @@ class LockApiIT {
     }
 
     @Test
+    void theShardLeaderAnswersSocketCallsAsAFollowerThatRoutesThemDoes() throws Exception {
+        // On the shard's leader a socket call is proposed straight to its driver and answered from the raw reply; on
+        // a follower it is routed. A client must not be able to tell the two apart by the answers.
+        String session = openSession(node(0), 10_000);
+        String name = "ws/alike";
+        Socket probe = Socket.open(node(0));
+        String leaderUrl;
+        try {
+            probe.send(socketAcquire("p1", session, name, 0, null));
+            JsonNode first = probe.await(m -> m.path("id").asText().equals("p1"));
+            leaderUrl = first.path("shardLeader").asText();
+            probe.send(socketRelease("p2", session, name, first.path("token").asLong()));
+            assertThat(probe.await(m -> m.path("id").asText().equals("p2"))
+                            .path("type")
+                            .asText())
+                    .isEqualTo("released");
+        } finally {
+            probe.close();
+        }
+        NodeProcess leader = nodes.stream()
+                .filter(n -> leaderUrl.startsWith(n.url().toString().replaceAll("/$", "")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no node at " + leaderUrl));
+        NodeProcess follower =
+                nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+
+        List<List<JsonNode>> answers = new ArrayList<>();
+        for (NodeProcess node : List.of(leader, follower)) {
+            Socket socket = Socket.open(node);
+            try {
+                socket.send(socketAcquire("a", session, name, 0, null));
+                JsonNode granted = socket.await(m -> m.path("id").asText().equals("a"));
+                long token = granted.path("token").asLong();
+                socket.send(socketRelease("w", session, name, token + 1));
+                JsonNode wrongToken = socket.await(m -> m.path("id").asText().equals("w"));
+                socket.send(socketRelease("r", session, name, token));
+                JsonNode released = socket.await(m -> m.path("id").asText().equals("r"));
+                answers.add(List.of(granted, wrongToken, released));
+            } finally {
+                socket.close();
+            }
+        }
+        List<JsonNode> direct = answers.get(0);
+        List<JsonNode> routed = answers.get(1);
+        for (int i = 0; i < direct.size(); i++) {
+            assertThat(fieldNames(direct.get(i)))
+                    .as(direct.get(i) + " vs " + routed.get(i))
+                    .isEqualTo(fieldNames(routed.get(i)));
+        }
+        JsonNode grantDirect = direct.get(0);
+        JsonNode grantRouted = routed.get(0);
+        assertThat(grantDirect.path("type").asText()).isEqualTo("acquired");
+        for (String field : List.of("name", "sessionId", "mode", "type", "shardLeader")) {
+            assertThat(grantDirect.path(field)).as(field).isEqualTo(grantRouted.path(field));
+        }
+        assertThat(grantDirect.path("shardLeader").asText()).isEqualTo(leaderUrl);
+        assertThat(grantRouted.path("token").asLong())
+                .isGreaterThan(grantDirect.path("token").asLong());
+        for (String field : List.of("type", "title", "status", "instance", "retryable")) {
+            assertThat(direct.get(1).path("problem").path(field))
+                    .as(field)
+                    .isEqualTo(routed.get(1).path("problem").path(field));
+        }
+        assertThat(direct.get(1).path("problem").path("type").asText()).endsWith("/wrong-token");
+        assertThat(direct.get(2).path("type").asText()).isEqualTo("released");
+        assertThat(direct.get(2).path("token")).isEqualTo(grantDirect.path("token"));
+        assertThat(routed.get(2).path("token")).isEqualTo(grantRouted.path("token"));
+        assertThat(get(node(0), "/v1/locks/" + name).statusCode()).isEqualTo(404);
+        assertThat(delete(node(0), "/v1/sessions/" + session).statusCode()).isEqualTo(204);
+    }
+
+    private static java.util.Set<String> fieldNames(JsonNode message) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        message.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static String socketRelease(String id, String session, String name, long token) {
+        return "{\"op\": \"release\", \"id\": \"" + id + "\", \"sessionId\": \"" + session + "\", \"name\": \"" + name
+                + "\", \"token\": " + token + "}";
+    }
+
+    @Test
     void badSocketMessagesGetA4xxProblemAndTheSocketStaysOpen() throws Exception {
         String session = openSession(node(0), 10_000);
         Socket socket = Socket.open(node(0));
