@@ -3,7 +3,6 @@ package io.sinkron.nodes.process;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,10 +146,7 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return io.sinkron.nodes.TestPorts.free();
     }
 }
