@@ -290,16 +290,10 @@ public class LockSocket {
             String client,
             String sequence) {
         Context context = Vertx.currentContext();
-        LockResource.Acquiring call;
-        try {
-            call = context == null ? null : locks.prepareAcquire(name, request, client, sequence);
-        } catch (RuntimeException e) {
-            call = null; // the routed path refuses it, in its words
-        }
-        if (call == null) {
+        LockResource.Acquiring checked = prepared(context, () -> locks.prepareAcquire(name, request, client, sequence));
+        if (checked == null) {
             return routed(subscriber, id, "acquired", locks.acquire(name, request, client, sequence));
         }
-        LockResource.Acquiring checked = call;
         CompletableFuture<LockEvent> ended = events.expect(checked.session(), name);
         CompletableFuture<Void> done = new CompletableFuture<>();
         locks.proposeHere(checked.shard(), checked.command())
@@ -356,16 +350,10 @@ public class LockSocket {
             String client,
             String sequence) {
         Context context = Vertx.currentContext();
-        LockResource.Releasing call;
-        try {
-            call = context == null ? null : locks.prepareRelease(name, request, client, sequence);
-        } catch (RuntimeException e) {
-            call = null;
-        }
-        if (call == null) {
+        LockResource.Releasing checked = prepared(context, () -> locks.prepareRelease(name, request, client, sequence));
+        if (checked == null) {
             return routed(subscriber, id, "released", locks.release(name, request, client, sequence));
         }
-        LockResource.Releasing checked = call;
         CompletableFuture<Void> done = new CompletableFuture<>();
         locks.proposeHere(checked.shard(), checked.command())
                 .whenComplete((reply, failure) -> context.runOnContext(ignored -> {
@@ -407,6 +395,21 @@ public class LockSocket {
                     }
                 }));
         return done;
+    }
+
+    /**
+     * The checked call, or null when it must take the routed path: off an event loop (no context to answer on), or
+     * refused by the checks (the routed path answers it, in its own words).
+     */
+    private static <T> T prepared(Context context, Supplier<T> prepare) {
+        if (context == null) {
+            return null;
+        }
+        try {
+            return prepare.get();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static CompletionStage<Void> routed(Subscriber subscriber, String id, String type, Uni<Response> call) {
