@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -296,13 +297,12 @@ public class LockSocket {
         }
         CompletableFuture<LockEvent> ended = events.expect(checked.session(), name);
         CompletableFuture<Void> done = new CompletableFuture<>();
-        locks.proposeHere(checked.shard(), checked.command())
-                .whenComplete((reply, failure) -> context.runOnContext(ignored -> {
-                    if (failure != null) {
-                        events.forget(checked.session(), name, ended);
-                        done.completeExceptionally(failure);
-                        return;
-                    }
+        onLoop(
+                context,
+                locks.proposeHere(checked.shard(), checked.command()),
+                done,
+                () -> events.forget(checked.session(), name, ended),
+                reply -> {
                     String leader = locks.leaderUrl(checked.shard());
                     switch (reply) {
                         case RaftReply.Done applied -> {
@@ -337,7 +337,7 @@ public class LockSocket {
                                             .map(response -> answer(subscriber, id, "acquired", response)));
                         }
                     }
-                }));
+                });
         return done;
     }
 
@@ -355,46 +355,65 @@ public class LockSocket {
             return routed(subscriber, id, "released", locks.release(name, request, client, sequence));
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        locks.proposeHere(checked.shard(), checked.command())
-                .whenComplete((reply, failure) -> context.runOnContext(ignored -> {
-                    if (failure != null) {
-                        done.completeExceptionally(failure);
-                        return;
+        onLoop(context, locks.proposeHere(checked.shard(), checked.command()), done, () -> {}, reply -> {
+            String leader = locks.leaderUrl(checked.shard());
+            switch (reply) {
+                case RaftReply.Done applied -> {
+                    LockReply outcome = LockReply.decode(applied.result());
+                    if (outcome instanceof LockReply.Released released) {
+                        subscriber.send(releaseAnswer(id, name, released.token(), leader));
+                    } else {
+                        answer(
+                                subscriber,
+                                id,
+                                "released",
+                                LockResource.releaseAnswer(outcome, name, checked.path()),
+                                leader);
                     }
-                    String leader = locks.leaderUrl(checked.shard());
-                    switch (reply) {
-                        case RaftReply.Done applied -> {
-                            LockReply outcome = LockReply.decode(applied.result());
-                            if (outcome instanceof LockReply.Released released) {
-                                subscriber.send(releaseAnswer(id, name, released.token(), leader));
-                            } else {
-                                answer(
-                                        subscriber,
-                                        id,
-                                        "released",
-                                        LockResource.releaseAnswer(outcome, name, checked.path()),
-                                        leader);
-                            }
-                            done.complete(null);
-                        }
-                        case RaftReply.Unavailable unavailable
-                        when !unavailable.retrySafe() -> {
-                            answer(
-                                    subscriber,
-                                    id,
-                                    "released",
-                                    LockResource.unavailable(unavailable.reason(), false, checked.path()),
-                                    leader);
-                            done.complete(null);
-                        }
-                        default ->
-                            settle(
-                                    done,
-                                    locks.release(name, request, client, sequence)
-                                            .map(response -> answer(subscriber, id, "released", response)));
-                    }
-                }));
+                    done.complete(null);
+                }
+                case RaftReply.Unavailable unavailable
+                when !unavailable.retrySafe() -> {
+                    answer(
+                            subscriber,
+                            id,
+                            "released",
+                            LockResource.unavailable(unavailable.reason(), false, checked.path()),
+                            leader);
+                    done.complete(null);
+                }
+                default ->
+                    settle(
+                            done,
+                            locks.release(name, request, client, sequence)
+                                    .map(response -> answer(subscriber, id, "released", response)));
+            }
+        });
         return done;
+    }
+
+    /**
+     * Handles the driver's reply on the connection's event loop. A failed proposal, or an exception while answering,
+     * runs {@code cleanup} and fails {@code done}, which {@link #detached} answers as a problem on the socket: the
+     * caller always hears back, and the connection's count of calls under way goes down.
+     */
+    private static void onLoop(
+            Context context,
+            CompletionStage<RaftReply> proposal,
+            CompletableFuture<Void> done,
+            Runnable cleanup,
+            Consumer<RaftReply> handle) {
+        proposal.whenComplete((reply, failure) -> context.runOnContext(ignored -> {
+            try {
+                if (failure != null) {
+                    throw new CompletionException(failure);
+                }
+                handle.accept(reply);
+            } catch (RuntimeException e) {
+                cleanup.run();
+                done.completeExceptionally(e);
+            }
+        }));
     }
 
     /**
