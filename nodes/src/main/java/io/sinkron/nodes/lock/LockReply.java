@@ -52,9 +52,12 @@ public sealed interface LockReply {
 
     /**
      * The request is queued at {@code position} (1 = next in line); a {@link LockEvent.Granted}, {@link
-     * LockEvent.Timeout} or {@link LockEvent.Cancelled} event will say how it ended.
+     * LockEvent.Timeout} or {@link LockEvent.Cancelled} event will say how it ended. {@code index} is the log index of
+     * the entry that answered this: the event that ends the wait comes from a later entry, so a node applying its log
+     * behind the leader can tell that event from the events of the session's earlier holds of the same lock. 0 in a
+     * reply remembered by a version that did not record it (any event then ends the wait).
      */
-    record Waiting(int position) implements LockReply {}
+    record Waiting(int position, long index) implements LockReply {}
 
     /** A try-lock (waitMs 0) that could not be granted at once; nothing changed. */
     record Refused(Reason reason) implements LockReply {

@@ -33,6 +33,8 @@ final class LockReplyCodec {
     private static final byte WAIT_CANCELLED = 10;
     private static final byte FORCE_RELEASED = 11;
     private static final byte ERROR = 12;
+    /** {@link Waiting} with the index of the entry that answered it; {@link #WAITING} is read as index 0. */
+    private static final byte WAITING_SINCE = 13;
 
     private LockReplyCodec() {}
 
@@ -47,7 +49,7 @@ final class LockReplyCodec {
             case SessionClosed r ->
                 out.u8(SESSION_CLOSED).i64(r.session()).i32(r.released()).i32(r.cancelled());
             case Granted r -> out.u8(GRANTED).i64(r.token()).u8(r.mode().code());
-            case Waiting r -> out.u8(WAITING).i32(r.position());
+            case Waiting r -> out.u8(WAITING_SINCE).i32(r.position()).i64(r.index());
             case Refused r -> out.u8(REFUSED).u8(r.reason().ordinal());
             case Deadlock r -> {
                 out.u8(DEADLOCK).bool(r.truncated()).i32(r.cycle().size());
@@ -77,7 +79,8 @@ final class LockReplyCodec {
                     case SESSION_KEPT -> new SessionKept(in.i64(), in.i64(), in.i64());
                     case SESSION_CLOSED -> new SessionClosed(in.i64(), in.i32(), in.i32());
                     case GRANTED -> new Granted(in.i64(), LockMode.ofCode(in.u8()));
-                    case WAITING -> new Waiting(in.i32());
+                    case WAITING -> new Waiting(in.i32(), 0);
+                    case WAITING_SINCE -> new Waiting(in.i32(), in.i64());
                     case REFUSED -> new Refused(reason(in.u8()));
                     case DEADLOCK -> decodeDeadlock(in);
                     case RELEASED -> new Released(in.i64());

@@ -96,7 +96,11 @@ public final class LockStateMachine implements StateMachine {
         if (!clientId.isEmpty()) {
             Optional<LockReply> seen = clients.seen(clientId, ((FromClient) command).sequence());
             if (seen.isPresent()) {
-                return seen.get(); // Raft dissertation §6.3: applied once, answered alike
+                // Raft dissertation §6.3: applied once, answered alike. A retried acquire that first waited is told
+                // where that wait stands now (granted since, say), as its first answer's wait may have ended already.
+                return seen.get() instanceof LockReply.Waiting waited && command instanceof Acquire acquire
+                        ? table.retriedWait(acquire, waited)
+                        : seen.get();
             }
         }
         table.begin(index, command.nowMs(), command instanceof LeaderChanged);

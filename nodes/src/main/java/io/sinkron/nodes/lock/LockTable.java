@@ -260,14 +260,35 @@ final class LockTable {
             if (hold.mode() == LockMode.EXCLUSIVE || command.mode() == LockMode.SHARED) {
                 return new LockReply.Granted(hold.token(), hold.mode()); // idempotent re-acquire
             }
-            return queued >= 0 ? new LockReply.Waiting(queued + 1) : upgrade(session, lock, command);
+            return queued >= 0 ? new LockReply.Waiting(queued + 1, index) : upgrade(session, lock, command);
         }
         if (queued >= 0) {
             return lock.queue.get(queued).mode() == command.mode()
-                    ? new LockReply.Waiting(queued + 1)
+                    ? new LockReply.Waiting(queued + 1, index)
                     : new Error(LockError.ALREADY_WAITING, "the session already waits for this lock in the other mode");
         }
         return request(session, lock, command);
+    }
+
+    /**
+     * The answer to an acquire applied again under its idempotency key whose first answer was {@code first} (a wait):
+     * still waiting, or holding the lock since (its grant, as a re-acquire gets it), or, when the wait ended otherwise,
+     * the first answer. Changes nothing.
+     */
+    LockReply retriedWait(LockCommand.Acquire command, LockReply.Waiting first) {
+        LockState lock = locks.get(command.name());
+        if (lock == null) {
+            return first;
+        }
+        int queued = lock.indexOf(command.session());
+        if (queued >= 0) {
+            return new LockReply.Waiting(queued + 1, first.index());
+        }
+        Hold hold = lock.holders.get(command.session());
+        if (hold != null && (hold.mode() == LockMode.EXCLUSIVE || command.mode() == LockMode.SHARED)) {
+            return new LockReply.Granted(hold.token(), hold.mode());
+        }
+        return first;
     }
 
     private static LockReply checkAcquire(LockCommand.Acquire command) {
@@ -351,7 +372,7 @@ final class LockTable {
         session.waiting.add(lock.name);
         waitsDue.add(waiter);
         events.accept(new LockEvent.Waiting(index, session.id, lock.name, mode, position + 1));
-        return new LockReply.Waiting(position + 1);
+        return new LockReply.Waiting(position + 1, index);
     }
 
     private static int leadingUpgrades(LockState lock) {

@@ -2,6 +2,7 @@ package io.sinkron.nodes.locks;
 
 import io.sinkron.nodes.lock.LockCommand;
 import io.sinkron.nodes.lock.LockEvent;
+import io.sinkron.nodes.lock.LockReply;
 import io.sinkron.nodes.lock.LockStateMachine;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -27,19 +28,75 @@ public class LockEvents {
     /** A waiting acquire: which session waits for which lock. */
     record WaitKey(long session, String name) {}
 
-    private final Map<WaitKey, CompletableFuture<LockEvent>> waiters = new ConcurrentHashMap<>();
+    private final Map<WaitKey, Waiter> waiters = new ConcurrentHashMap<>();
     private final List<Consumer<LockEvent>> subscribers = new CopyOnWriteArrayList<>();
     // Driver thread only.
     private final Map<Integer, Long> lastTickMs = new ConcurrentHashMap<>();
 
-    /** Registers an acquire about to be proposed; completed by the event that ends its wait. */
-    CompletableFuture<LockEvent> expect(long session, String name) {
-        return waiters.computeIfAbsent(new WaitKey(session, name), k -> new CompletableFuture<>());
+    /**
+     * An acquire that may have to wait: completed by the first event about its session and lock from an entry after
+     * the one that answered it {@link LockReply.Waiting}. A node applies its log at its own pace (a follower that
+     * forwarded the acquire, or a node catching up after a restart, may still be applying entries older than that
+     * answer), so an earlier event, such as the grant of the session's previous hold of the same lock, must not end
+     * this wait. Events that arrive before that index is known are kept until it is.
+     */
+    static final class Waiter {
+        /** Events kept while the index is unknown; more than a wait's life cycle produces is never needed. */
+        static final int EARLY_EVENTS_MAX = 64;
+
+        private final CompletableFuture<LockEvent> ended = new CompletableFuture<>();
+        private long after = -1; // guarded by this; -1 until the Waiting answer is known
+        private List<LockEvent> early = new ArrayList<>(); // guarded by this
+
+        /** Completes with the event that ended the wait. */
+        CompletableFuture<LockEvent> ended() {
+            return ended;
+        }
+
+        /** The wait was answered by the entry at {@code index} (0: unknown, any event ends it). */
+        void waitingSince(long index) {
+            LockEvent match = null;
+            synchronized (this) {
+                after = index;
+                for (LockEvent event : early) {
+                    if (event.index() > index) {
+                        match = event;
+                        break;
+                    }
+                }
+                early = List.of();
+            }
+            if (match != null) {
+                ended.complete(match);
+            }
+        }
+
+        /** Driver thread: an event about this waiter's session and lock; true if it ended the wait. */
+        boolean offer(LockEvent event) {
+            synchronized (this) {
+                if (after < 0) {
+                    if (early.size() == EARLY_EVENTS_MAX) {
+                        early.removeFirst();
+                    }
+                    early.add(event);
+                    return false;
+                }
+                if (event.index() <= after) {
+                    return false;
+                }
+            }
+            return ended.complete(event);
+        }
+    }
+
+    /** Registers an acquire about to be proposed; its wait, if it has one, ends with a later event. */
+    Waiter expect(long session, String name) {
+        return waiters.computeIfAbsent(new WaitKey(session, name), k -> new Waiter());
     }
 
     /** The acquire no longer waits (answered, or gave up). */
-    void forget(long session, String name, CompletableFuture<LockEvent> future) {
-        waiters.remove(new WaitKey(session, name), future);
+    void forget(long session, String name, Waiter waiter) {
+        waiters.remove(new WaitKey(session, name), waiter);
     }
 
     /** Adds a listener for every event applied on this node (called on the driver thread; must not block). */
@@ -54,7 +111,11 @@ public class LockEvents {
 
     /** Driver thread: the events one shard's machine produced while applying. */
     public void applied(LockStateMachine machine) {
-        List<LockEvent> events = machine.drainEvents();
+        applied(machine.drainEvents());
+    }
+
+    /** Driver thread: events applied on this node, in log order. */
+    void applied(List<LockEvent> events) {
         for (LockEvent event : events) {
             switch (event) {
                 case LockEvent.Granted g -> complete(g.session(), g.name(), event);
@@ -81,9 +142,10 @@ public class LockEvents {
     }
 
     private void complete(long session, String name, LockEvent event) {
-        CompletableFuture<LockEvent> waiter = waiters.remove(new WaitKey(session, name));
-        if (waiter != null) {
-            waiter.complete(event);
+        WaitKey key = new WaitKey(session, name);
+        Waiter waiter = waiters.get(key);
+        if (waiter != null && waiter.offer(event)) {
+            waiters.remove(key, waiter);
         }
     }
 

@@ -37,7 +37,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -219,7 +218,7 @@ public class LockResource {
         String path = acquirePath(name);
         return naming(name, guarded(path, () -> {
             Acquiring call = prepareAcquire(name, body, client, sequence);
-            CompletableFuture<LockEvent> ended = events.expect(call.session(), name);
+            LockEvents.Waiter ended = events.expect(call.session(), name);
             return propose(call.shard(), call.command())
                     .flatMap(reply -> afterAcquire(call, reply, ended))
                     .onFailure()
@@ -277,9 +276,10 @@ public class LockResource {
     }
 
     /** The answer to an applied acquire: at once, or once its wait ends ({@code ended}, expected before proposing). */
-    Uni<Response> afterAcquire(Acquiring call, LockReply reply, CompletableFuture<LockEvent> ended) {
+    Uni<Response> afterAcquire(Acquiring call, LockReply reply, LockEvents.Waiter ended) {
         String name = call.command().name();
-        if (reply instanceof LockReply.Waiting) {
+        if (reply instanceof LockReply.Waiting waiting) {
+            ended.waitingSince(waiting.index());
             return awaitEnd(ended, name, call.session(), call.waitMs(), call.path());
         }
         events.forget(call.session(), name, ended);
@@ -334,11 +334,10 @@ public class LockResource {
         }
     }
 
-    private Uni<Response> awaitEnd(
-            CompletableFuture<LockEvent> ended, String name, long session, long waitMs, String path) {
+    private Uni<Response> awaitEnd(LockEvents.Waiter ended, String name, long session, long waitMs, String path) {
         long limit = waitMs + WAIT_MARGIN.toMillis();
         return Uni.createFrom()
-                .completionStage(ended.copy().orTimeout(limit, TimeUnit.MILLISECONDS))
+                .completionStage(ended.ended().copy().orTimeout(limit, TimeUnit.MILLISECONDS))
                 .map(event -> switch (event) {
                     case LockEvent.Granted g -> grant(name, session, g.mode(), g.token());
                     case LockEvent.Timeout t ->

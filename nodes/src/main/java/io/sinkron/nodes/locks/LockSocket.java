@@ -295,7 +295,7 @@ public class LockSocket {
         if (checked == null) {
             return routed(subscriber, id, "acquired", locks.acquire(name, request, client, sequence));
         }
-        CompletableFuture<LockEvent> ended = events.expect(checked.session(), name);
+        LockEvents.Waiter ended = events.expect(checked.session(), name);
         CompletableFuture<Void> done = new CompletableFuture<>();
         onLoop(
                 context,

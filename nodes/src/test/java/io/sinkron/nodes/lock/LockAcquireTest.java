@@ -27,6 +27,27 @@ class LockAcquireTest {
     }
 
     @Test
+    void aWaitingAcquireRetriedUnderItsKeyIsToldWhereItsWaitStandsNow() {
+        long held = h.grant(a, "x", EXCLUSIVE);
+        LockCommand.Acquire call = new LockCommand.Acquire("client-9", 41, h.now, b, "x", EXCLUSIVE, 60_000, 0);
+        long answeredAt = h.nextIndex();
+        assertThat(h.apply(call)).isEqualTo(new LockReply.Waiting(1, answeredAt));
+
+        // Still queued: the same wait, dated by the entry that first answered it.
+        assertThat(h.apply(call)).isEqualTo(new LockReply.Waiting(1, answeredAt));
+
+        long grantedAt = h.nextIndex();
+        h.release(a, "x", held);
+        h.events();
+        byte[] before = h.snapshot();
+        // Granted since: the retry gets the grant (a caller whose first answer was lost would otherwise wait for an
+        // event that has already happened), and nothing changes.
+        assertThat(h.apply(call)).isEqualTo(new LockReply.Granted(grantedAt, EXCLUSIVE));
+        assertThat(h.events()).isEmpty();
+        assertThat(h.snapshot()).isEqualTo(before);
+    }
+
+    @Test
     void tryLockIsRefusedAtOnceAndChangesNothing() {
         h.grant(a, "x", EXCLUSIVE);
         h.events();
@@ -43,7 +64,8 @@ class LockAcquireTest {
     void sharedHoldersCoexistAndAnExclusiveRequestWaitsForAllOfThem() {
         long t1 = h.grant(a, "x", SHARED);
         long t2 = h.grant(b, "x", SHARED);
-        assertThat(h.acquire(c, "x", EXCLUSIVE, 10_000)).isEqualTo(new LockReply.Waiting(1));
+        assertThat(((LockReply.Waiting) h.acquire(c, "x", EXCLUSIVE, 10_000)).position())
+                .isEqualTo(1);
 
         h.release(a, "x", t1);
         assertThat(h.view("x").waiters()).extracting(LockView.Waiter::session).containsExactly(c);
@@ -58,7 +80,8 @@ class LockAcquireTest {
         h.acquire(b, "x", EXCLUSIVE, 10_000);
 
         // c could share with a, but b came first: no writer starvation.
-        assertThat(h.acquire(c, "x", SHARED, 10_000)).isEqualTo(new LockReply.Waiting(2));
+        assertThat(((LockReply.Waiting) h.acquire(c, "x", SHARED, 10_000)).position())
+                .isEqualTo(2);
         assertThat(h.acquire(c, "y", SHARED, 0)).isInstanceOf(LockReply.Granted.class);
 
         h.release(a, "x", t);
@@ -129,7 +152,8 @@ class LockAcquireTest {
         h.acquire(c, "x", EXCLUSIVE, 10_000);
 
         assertThat(h.acquire(a, "x", EXCLUSIVE, 0)).isEqualTo(new LockReply.Refused(LockReply.Refused.Reason.BUSY));
-        assertThat(h.acquire(a, "x", EXCLUSIVE, 10_000)).isEqualTo(new LockReply.Waiting(1));
+        assertThat(((LockReply.Waiting) h.acquire(a, "x", EXCLUSIVE, 10_000)).position())
+                .isEqualTo(1);
         assertThat(h.view("x").waiters())
                 .extracting(LockView.Waiter::session, LockView.Waiter::upgrade)
                 .containsExactly(
@@ -169,7 +193,8 @@ class LockAcquireTest {
         assertThat(h.acquire(a, "x", EXCLUSIVE, 10_000)).isEqualTo(new LockReply.Granted(ex, EXCLUSIVE));
         assertThat(h.acquire(a, "x", SHARED, 0)).isEqualTo(new LockReply.Granted(ex, EXCLUSIVE));
         assertThat(h.acquire(b, "y", SHARED, 0)).isEqualTo(new LockReply.Granted(sh, SHARED));
-        assertThat(h.acquire(c, "x", SHARED, 10_000)).isEqualTo(new LockReply.Waiting(1));
+        assertThat(((LockReply.Waiting) h.acquire(c, "x", SHARED, 10_000)).position())
+                .isEqualTo(1);
         assertThat(h.acquire(c, "x", EXCLUSIVE, 10_000))
                 .isInstanceOfSatisfying(
                         LockReply.Error.class, e -> assertThat(e.error()).isEqualTo(LockError.ALREADY_WAITING));

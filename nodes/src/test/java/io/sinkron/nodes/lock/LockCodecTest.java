@@ -32,7 +32,7 @@ class LockCodecTest {
             new LockReply.SessionKept(3, 10_000, 100),
             new LockReply.SessionClosed(3, 2, 1),
             new LockReply.Granted(77, LockMode.SHARED),
-            new LockReply.Waiting(3),
+            new LockReply.Waiting(3, 1_234_567_890_123L),
             new LockReply.Refused(LockReply.Refused.Reason.LOCK_DELAY),
             new LockReply.Deadlock(List.of(new CycleStep(1, "a"), new CycleStep(2, "b")), true),
             new LockReply.Released(77),
@@ -53,6 +53,15 @@ class LockCodecTest {
         for (LockReply reply : REPLIES) {
             assertThat(LockReply.decode(reply.encode())).isEqualTo(reply);
         }
+    }
+
+    @Test
+    void aWaitingReplyRememberedBeforeItCarriedItsIndexReadsAsIndexZero() {
+        // Version 2 replies kept in a client table (and in snapshots) by a node that wrote Waiting as tag 6.
+        byte[] older =
+                new Wire.Writer().u8(LockReply.FORMAT_VERSION).u8(6).i32(3).toByteArray();
+
+        assertThat(LockReply.decode(older)).isEqualTo(new LockReply.Waiting(3, 0));
     }
 
     @Test

@@ -22,7 +22,8 @@ class LockDeadlockTest {
     void aTwoCycleIsRefusedWithTheCycle() {
         h.grant(a, "l1", EXCLUSIVE);
         h.grant(b, "l2", EXCLUSIVE);
-        assertThat(h.acquire(a, "l2", EXCLUSIVE, 10_000)).isEqualTo(new LockReply.Waiting(1));
+        assertThat(((LockReply.Waiting) h.acquire(a, "l2", EXCLUSIVE, 10_000)).position())
+                .isEqualTo(1);
         h.events();
         State before = state();
 
@@ -59,7 +60,8 @@ class LockDeadlockTest {
         h.grant(x, "l", SHARED);
         h.acquire(a, "l", EXCLUSIVE, 10_000); // a waits for x
         // b is compatible with x, but must stay behind a (FIFO): b waits for a.
-        assertThat(h.acquire(b, "l", SHARED, 10_000)).isEqualTo(new LockReply.Waiting(2));
+        assertThat(((LockReply.Waiting) h.acquire(b, "l", SHARED, 10_000)).position())
+                .isEqualTo(2);
 
         LockReply reply = h.acquire(a, "n", EXCLUSIVE, 10_000);
 
@@ -74,7 +76,8 @@ class LockDeadlockTest {
         h.acquire(a, "m", EXCLUSIVE, 10_000); // a waits for b
 
         assertThat(h.acquire(b, "l", SHARED, 10_000)).isInstanceOf(LockReply.Granted.class);
-        assertThat(h.acquire(c, "m", SHARED, 10_000)).isEqualTo(new LockReply.Waiting(2));
+        assertThat(((LockReply.Waiting) h.acquire(c, "m", SHARED, 10_000)).position())
+                .isEqualTo(2);
     }
 
     @Test
@@ -83,7 +86,8 @@ class LockDeadlockTest {
         h.acquire(b, "l1", EXCLUSIVE, 10_000);
         h.grant(c, "l2", EXCLUSIVE);
 
-        assertThat(h.acquire(a, "l2", EXCLUSIVE, 10_000)).isEqualTo(new LockReply.Waiting(1));
+        assertThat(((LockReply.Waiting) h.acquire(a, "l2", EXCLUSIVE, 10_000)).position())
+                .isEqualTo(1);
         assertThat(h.acquire(c, "l3", EXCLUSIVE, 10_000)).isInstanceOf(LockReply.Granted.class);
     }
 
@@ -124,7 +128,8 @@ class LockDeadlockTest {
         small.acquire(s1, "l2", EXCLUSIVE, 10_000);
 
         // A real deadlock the search could not finish looking at: it waits, and its timeout will end it.
-        assertThat(small.acquire(s2, "l1", EXCLUSIVE, 10_000)).isEqualTo(new LockReply.Waiting(1));
+        assertThat(((LockReply.Waiting) small.acquire(s2, "l1", EXCLUSIVE, 10_000)).position())
+                .isEqualTo(1);
         assertThat(small.machine.stats().deadlockSearchesAbandonedTotal()).isEqualTo(1);
         small.tick(10_000);
         assertThat(small.view("l1").waiters()).isEmpty();

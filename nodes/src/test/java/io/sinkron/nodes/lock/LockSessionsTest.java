@@ -165,7 +165,8 @@ class LockSessionsTest {
         long a = h.open();
         long b = h.open(60_000);
         long tokenA = h.grant(a, "db/primary", EXCLUSIVE);
-        assertThat(h.acquire(b, "db/primary", EXCLUSIVE, 60_000)).isEqualTo(new LockReply.Waiting(1));
+        assertThat(((LockReply.Waiting) h.acquire(b, "db/primary", EXCLUSIVE, 60_000)).position())
+                .isEqualTo(1);
         h.events();
 
         h.tick(TTL_MS);
