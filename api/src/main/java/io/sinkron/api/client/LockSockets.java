@@ -9,14 +9,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -32,8 +36,14 @@ final class LockSockets implements AutoCloseable {
     /** Calls one socket may carry at a time: the node's own per-connection limit (docs/api.md). */
     static final int PENDING_MAX = 4_096;
 
-    /** The path of the lock socket on every node. */
-    static final String PATH = "/v1/ws/locks";
+    /** The path of the lock socket on every node, asking it to batch answers written together into one frame. */
+    static final String PATH = "/v1/ws/locks?batch=true";
+
+    /** Calls sent in one frame at most: the node takes up to 128 (docs/api.md). */
+    static final int CALLS_PER_FRAME_MAX = 64;
+
+    /** Length after which a frame takes no further call; the node takes frames of up to 64 KiB. */
+    static final int FRAME_CHARS_SOFT_MAX = 32 * 1024;
 
     private final HttpClient http;
     private final ObjectMapper json;
@@ -74,7 +84,7 @@ final class LockSockets implements AutoCloseable {
             if (link.failed()) {
                 throw link.failure; // failed before the call was registered, so the failure did not reach it
             }
-            link.send(json.writeValueAsString(message), answer);
+            link.send(new Outgoing(json.writeValueAsString(message), answer));
             JsonNode reply = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return answerOf(reply);
         } catch (TimeoutException e) {
@@ -111,9 +121,9 @@ final class LockSockets implements AutoCloseable {
             if (status < 400 || status > 599) {
                 throw Problems.invalidResponse(status, "a socket error without a 4xx or 5xx status: " + reply);
             }
-            return new Transport.Answer(status, Problem.MEDIA_TYPE, leader, json.writeValueAsBytes(problem));
+            return new Transport.Answer(status, Problem.MEDIA_TYPE, leader, json.writeValueAsBytes(problem), null);
         }
-        return new Transport.Answer(200, "application/json", leader, json.writeValueAsBytes(reply));
+        return new Transport.Answer(200, "application/json", leader, null, reply);
     }
 
     /** The endpoint's open (or opening) socket, or a new one in place of a failed one. */
@@ -140,6 +150,9 @@ final class LockSockets implements AutoCloseable {
         return URI.create("ws://" + base.substring("http://".length()) + PATH);
     }
 
+    /** A call's text and where its answer goes. */
+    private record Outgoing(String text, CompletableFuture<JsonNode> answer) {}
+
     /** One socket: its calls awaiting answers, and the chain of its sends (a WebSocket sends one message at a time). */
     private final class Link implements WebSocket.Listener {
         final URI uri;
@@ -147,7 +160,8 @@ final class LockSockets implements AutoCloseable {
         final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
         private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
-        private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
+        private final Queue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean sending = new AtomicBoolean();
         volatile IOException failure;
 
         Link(URI uri) {
@@ -182,22 +196,60 @@ final class LockSockets implements AutoCloseable {
             }
         }
 
-        /** Sends after every earlier send; if this one fails, so do {@code answer} and the whole socket. */
-        void send(String text, CompletableFuture<JsonNode> answer) throws IOException {
+        /**
+         * Sends after every earlier send; if this one fails, so do its answer and the whole socket. Calls that arrive
+         * while a frame is being sent go out together in the next one, as a JSON array: the more callers wait, the
+         * fewer frames (and system calls, here and at the node) each call costs.
+         */
+        void send(Outgoing call) throws IOException {
             WebSocket socket = opened.getNow(null);
             if (socket == null || failed()) {
                 throw failure != null ? failure : new IOException(uri + ": the socket is not open");
             }
-            synchronized (this) {
-                sends = sends.thenCompose(ignored -> socket.sendText(text, true));
-                sends.whenComplete((ok, e) -> {
-                    if (e != null) {
-                        IOException cause = new IOException(uri + ": a send failed: " + e, e);
-                        answer.completeExceptionally(cause);
-                        fail(cause);
-                    }
-                });
+            outbox.add(call);
+            if (sending.compareAndSet(false, true)) {
+                pump(socket);
             }
+        }
+
+        /** Sends one frame of what the outbox holds; when it is out, the next, until the outbox is empty. */
+        private void pump(WebSocket socket) {
+            Outgoing first = outbox.poll();
+            if (first == null) {
+                sending.set(false);
+                if (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
+                    pump(socket); // a call came between the poll and the reset
+                }
+                return;
+            }
+            List<Outgoing> calls = new ArrayList<>();
+            calls.add(first);
+            String frame = first.text();
+            Outgoing next = outbox.poll();
+            if (next != null) {
+                StringBuilder text =
+                        new StringBuilder(first.text().length() * 4).append('[').append(first.text());
+                while (next != null) {
+                    calls.add(next);
+                    text.append(',').append(next.text());
+                    if (calls.size() == CALLS_PER_FRAME_MAX || text.length() >= FRAME_CHARS_SOFT_MAX) {
+                        break;
+                    }
+                    next = outbox.poll();
+                }
+                frame = text.append(']').toString();
+            }
+            socket.sendText(frame, true).whenComplete((ok, e) -> {
+                if (e != null) {
+                    IOException cause = new IOException(uri + ": a send failed: " + e, e);
+                    for (Outgoing call : calls) {
+                        call.answer().completeExceptionally(cause);
+                    }
+                    fail(cause);
+                    return;
+                }
+                pump(socket);
+            });
         }
 
         /** Ends the socket for good: every call on it fails with {@code cause}, and the next call opens a new one. */
@@ -242,6 +294,16 @@ final class LockSockets implements AutoCloseable {
                 fail(new IOException(uri + ": a message that is not JSON: " + e.getMessage(), e));
                 return;
             }
+            if (message.isArray()) { // messages the node wrote together (we asked for batch=true)
+                for (JsonNode one : message) {
+                    deliver(one);
+                }
+            } else {
+                deliver(message);
+            }
+        }
+
+        private void deliver(JsonNode message) {
             String id = message.path("id").asText(null);
             if (id == null) {
                 return; // an event: this client subscribes to none

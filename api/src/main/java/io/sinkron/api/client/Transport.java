@@ -84,9 +84,10 @@ final class Transport {
 
     /**
      * What one exchange brought back: status, the two headers the client reads, and the body (read whole). A lock
-     * socket's answer comes in the same shape ({@link LockSockets}).
+     * socket's answer comes in the same shape ({@link LockSockets}), a success already parsed: {@code body} is then
+     * {@code null} and {@code parsed} holds it.
      */
-    record Answer(int status, String contentType, String shardLeader, byte[] body) {}
+    record Answer(int status, String contentType, String shardLeader, byte[] body, JsonNode parsed) {}
 
     private final CloseableHttpClient http;
     private final LockSockets sockets;
@@ -313,7 +314,7 @@ final class Transport {
             }
         }
         String contentType = java.util.Objects.requireNonNullElse(value(response, "Content-Type"), "");
-        return new Answer(response.getCode(), contentType, value(response, Headers.SHARD_LEADER), body);
+        return new Answer(response.getCode(), contentType, value(response, Headers.SHARD_LEADER), body, null);
     }
 
     private static String value(ClassicHttpResponse response, String name) {
@@ -326,6 +327,9 @@ final class Transport {
         int status = answer.status();
         if (status < 200 || status > 299) {
             return null;
+        }
+        if (answer.parsed() != null) {
+            return new Reply(status, answer.parsed());
         }
         if (answer.body().length == 0) {
             return new Reply(status, null);

@@ -2,6 +2,7 @@ package io.sinkron.api.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -60,8 +61,16 @@ final class FakeSocketNode implements AutoCloseable {
     private final ConcurrentLinkedQueue<Map.Entry<String, String>> problems = new ConcurrentLinkedQueue<>();
     final List<JsonNode> calls = new CopyOnWriteArrayList<>();
     final AtomicInteger sockets = new AtomicInteger();
+    /** Sockets opened asking for batched frames ({@code ?batch=true}). */
+    final AtomicInteger batchingSockets = new AtomicInteger();
+    /** Frames from the client that carried an array of calls. */
+    final AtomicInteger framesWithSeveralCalls = new AtomicInteger();
+
     final java.util.concurrent.CompletableFuture<Void> aSocketClosed = new java.util.concurrent.CompletableFuture<>();
     private volatile int answerDelayMaxMillis;
+    private volatile int answerGroup;
+    /** Answers held for {@link #answerInGroupsOf}; touched only on the socket's event loop. */
+    private ArrayNode held = JSON.createArrayNode();
 
     FakeSocketNode(Vertx vertx, Ledger ledger) throws Exception {
         this.vertx = vertx;
@@ -93,6 +102,11 @@ final class FakeSocketNode implements AutoCloseable {
         answerDelayMaxMillis = millis;
     }
 
+    /** Answers are held until {@code calls} are ready, then written as one array in one frame. */
+    void answerInGroupsOf(int calls) {
+        answerGroup = calls;
+    }
+
     private void rest(HttpServerRequest request) {
         String path = request.path();
         if (request.method().name().equals("POST") && path.equals("/v1/sessions")) {
@@ -111,61 +125,91 @@ final class FakeSocketNode implements AutoCloseable {
     }
 
     private void socket(ServerWebSocket socket) {
-        if (!socket.path().equals(LockSockets.PATH)) {
+        if (!socket.path().equals("/v1/ws/locks")) {
             socket.reject(404);
             return;
+        }
+        if ("batch=true".equals(socket.query())) {
+            batchingSockets.incrementAndGet();
         }
         sockets.incrementAndGet();
         socket.closeHandler(ignored -> aSocketClosed.complete(null));
         socket.textMessageHandler(text -> {
-            JsonNode call;
+            JsonNode message;
             try {
-                call = JSON.readTree(text);
+                message = JSON.readTree(text);
             } catch (Exception e) {
                 throw new IllegalStateException("the client sent something that is not JSON: " + text, e);
             }
-            calls.add(call);
-            Map.Entry<String, String> problem = problems.poll();
-            if (problem != null) {
-                ObjectNode answer = JSON.createObjectNode()
-                        .put("type", "error")
-                        .put("id", call.path("id").asText());
-                answer.putObject("problem")
-                        .put("type", "https://sinkron.io/problems/" + problem.getKey())
-                        .put("status", Integer.parseInt(problem.getValue()))
-                        .put("detail", "scripted");
-                socket.writeTextMessage(answer.toString());
-                return;
+            if (message.isArray()) {
+                framesWithSeveralCalls.incrementAndGet();
             }
-            String key = call.hasNonNull("clientId")
-                    ? call.path("clientId").asText() + "#"
-                            + call.path("sequence").asText()
-                    : null;
-            long token = call.path("op").asText().equals("release")
-                    ? call.path("token").asLong()
-                    : ledger.apply(key);
-            Fault fault = faults.poll();
-            if (fault == Fault.CLOSE_AFTER_APPLY) {
-                socket.close();
-                return;
+            // Answers not delayed go back together, as the node writes answers it has at once: one frame, an array
+            // when there are several.
+            ArrayNode now = JSON.createArrayNode();
+            for (JsonNode call :
+                    message.isArray() ? message : JSON.createArrayNode().add(message)) {
+                if (!answer(socket, call, now)) {
+                    return;
+                }
             }
-            if (fault == Fault.SILENCE) {
-                return;
+            int group = answerGroup;
+            if (group > 1) { // hold answers until there are enough for one frame
+                held.addAll(now);
+                if (held.size() < group) {
+                    return;
+                }
+                now = held;
+                held = JSON.createArrayNode();
             }
-            ObjectNode answer = JSON.createObjectNode()
-                    .put("type", call.path("op").asText().equals("release") ? "released" : "acquired")
-                    .put("id", call.path("id").asText())
-                    .put("name", call.path("name").asText())
-                    .put("token", token);
-            int delay = answerDelayMaxMillis;
-            if (delay > 0) {
-                vertx.setTimer(
-                        1 + ThreadLocalRandom.current().nextInt(delay),
-                        id -> socket.writeTextMessage(answer.toString()));
-            } else {
-                socket.writeTextMessage(answer.toString());
+            if (now.size() == 1) {
+                socket.writeTextMessage(now.get(0).toString());
+            } else if (now.size() > 1) {
+                socket.writeTextMessage(now.toString());
             }
         });
+    }
+
+    /** Applies one call and puts its answer in {@code now}, or schedules it; false when the socket was closed. */
+    private boolean answer(ServerWebSocket socket, JsonNode call, ArrayNode now) {
+        calls.add(call);
+        Map.Entry<String, String> problem = problems.poll();
+        if (problem != null) {
+            ObjectNode answer = now.addObject()
+                    .put("type", "error")
+                    .put("id", call.path("id").asText());
+            answer.putObject("problem")
+                    .put("type", "https://sinkron.io/problems/" + problem.getKey())
+                    .put("status", Integer.parseInt(problem.getValue()))
+                    .put("detail", "scripted");
+            return true;
+        }
+        String key = call.hasNonNull("clientId")
+                ? call.path("clientId").asText() + "#" + call.path("sequence").asText()
+                : null;
+        long token =
+                call.path("op").asText().equals("release") ? call.path("token").asLong() : ledger.apply(key);
+        Fault fault = faults.poll();
+        if (fault == Fault.CLOSE_AFTER_APPLY) {
+            socket.close();
+            return false;
+        }
+        if (fault == Fault.SILENCE) {
+            return true;
+        }
+        ObjectNode answer = JSON.createObjectNode()
+                .put("type", call.path("op").asText().equals("release") ? "released" : "acquired")
+                .put("id", call.path("id").asText())
+                .put("name", call.path("name").asText())
+                .put("token", token);
+        int delay = answerDelayMaxMillis;
+        if (delay > 0) {
+            vertx.setTimer(
+                    1 + ThreadLocalRandom.current().nextInt(delay), id -> socket.writeTextMessage(answer.toString()));
+        } else {
+            now.add(answer);
+        }
+        return true;
     }
 
     @Override

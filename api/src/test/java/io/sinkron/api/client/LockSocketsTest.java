@@ -78,6 +78,48 @@ class LockSocketsTest {
     }
 
     @Test
+    void answersTheNodeWritesTogetherInOneFrameEachReachTheirOwnCaller() throws Exception {
+        FakeSocketNode node = node();
+        int callers = 8;
+        node.answerInGroupsOf(callers); // no answer until every caller has a call out; then all in one array
+        SinkronClient client = client(Duration.ofSeconds(5), node.uri());
+        Session session = client.openSession(Duration.ofSeconds(60));
+        Map<String, Long> tokens = new ConcurrentHashMap<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(callers)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                String name = "grouped/" + i;
+                done.add(threads.submit(() -> {
+                    for (int round = 0; round < 3; round++) {
+                        long token = client.lock(session, name, LockMode.EXCLUSIVE, Duration.ZERO);
+                        assertThat(tokens.put(name + "." + round, token)).isNull();
+                        client.unlock(session, name, token);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(node.batchingSockets)
+                .as("the client asks for batched frames")
+                .hasValue(1);
+        assertThat(ledger.applied).hasValue(callers * 3);
+        assertThat(new java.util.HashSet<>(tokens.values())).hasSize(callers * 3);
+        // Each release carried the token its own caller was granted: answers in one frame were not mixed up.
+        for (JsonNode call : node.calls) {
+            if (call.path("op").asText().equals("release")) {
+                String name = call.path("name").asText();
+                assertThat(tokens.entrySet().stream()
+                                .filter(e -> e.getKey().startsWith(name + "."))
+                                .map(Map.Entry::getValue))
+                        .contains(call.path("token").asLong());
+            }
+        }
+    }
+
+    @Test
     void aSocketThatClosesMidCallIsRetriedElsewhereUnderTheSameKeyAndAppliedOnce() throws Exception {
         FakeSocketNode first = node();
         FakeSocketNode second = node();

@@ -26,11 +26,14 @@ import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -58,7 +61,15 @@ public class LockSocket {
     static final int SUBSCRIPTIONS_MAX = 1_000;
 
     /** Largest text message accepted from a client. */
-    static final int MESSAGE_CHARS_MAX = 16 * 1024;
+    static final int MESSAGE_CHARS_MAX = 64 * 1024;
+
+    /** Calls one message may carry as a JSON array. */
+    static final int CALLS_PER_MESSAGE_MAX = 128;
+
+    /** Messages a batching connection's node puts in one frame, and the length after which it starts another. */
+    static final int BATCH_MESSAGES_MAX = 256;
+
+    static final int BATCH_CHARS_MAX = 64 * 1024;
 
     private final LockResource locks;
     private final LockEvents events;
@@ -77,9 +88,18 @@ public class LockSocket {
         final Set<Long> sessions = ConcurrentHashMap.newKeySet();
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger pending = new AtomicInteger();
+        /** The client asked for {@code ?batch=true}: messages written together may share one frame, as an array. */
+        final boolean batch;
+        /** Messages not yet written, when batching; one task on the connection's event loop drains them. */
+        final Queue<String> outbox = new ConcurrentLinkedQueue<>();
+
+        final AtomicBoolean draining = new AtomicBoolean();
+        /** The connection's event loop, known from its first message. */
+        volatile Context loop;
 
         Subscriber(WebSocketConnection connection) {
             this.connection = connection;
+            this.batch = batchAsked(connection.handshakeRequest().query());
         }
 
         int size() {
@@ -126,11 +146,64 @@ public class LockSocket {
                         .with(ok -> {}, e -> LOG.debugf("lock socket %s: close failed: %s", connection.id(), e));
                 return;
             }
-            connection
-                    .sendText(message)
-                    .subscribe()
-                    .with(ok -> inFlight.decrementAndGet(), e -> inFlight.decrementAndGet());
+            Context context = loop;
+            if (!batch || context == null) {
+                write(message, 1);
+                return;
+            }
+            outbox.add(message);
+            if (draining.compareAndSet(false, true)) {
+                context.runOnContext(ignored -> drain());
+            }
         }
+
+        /**
+         * Writes what the outbox holds: one message as it is, several as one JSON array per frame. Vert.x flushes
+         * every write made outside a read, so answers that the driver completed together cost one system call here
+         * (and one read at the client) instead of one each.
+         */
+        private void drain() {
+            draining.set(false); // a message added from here on schedules another drain
+            for (String first = outbox.poll(); first != null; first = outbox.poll()) {
+                String next = outbox.poll();
+                if (next == null) {
+                    write(first, 1);
+                    continue;
+                }
+                StringBuilder frame =
+                        new StringBuilder(first.length() * 4).append('[').append(first);
+                int count = 1;
+                while (next != null) {
+                    frame.append(',').append(next);
+                    count++;
+                    if (count == BATCH_MESSAGES_MAX || frame.length() >= BATCH_CHARS_MAX) {
+                        break;
+                    }
+                    next = outbox.poll();
+                }
+                write(frame.append(']').toString(), count);
+            }
+        }
+
+        private void write(String text, int messages) {
+            connection
+                    .sendText(text)
+                    .subscribe()
+                    .with(ok -> inFlight.addAndGet(-messages), e -> inFlight.addAndGet(-messages));
+        }
+    }
+
+    /** Whether the socket's query string asks for batched frames: {@code batch=true}. */
+    static boolean batchAsked(String query) {
+        if (query == null) {
+            return false;
+        }
+        for (String pair : query.split("&", 16)) {
+            if (pair.equals("batch=true")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @OnOpen
@@ -154,36 +227,58 @@ public class LockSocket {
         if (subscriber == null) {
             return Uni.createFrom().voidItem();
         }
+        if (subscriber.loop == null && Context.isOnEventLoopThread()) {
+            subscriber.loop = Vertx.currentContext();
+        }
         JsonNode message;
         try {
             if (text.length() > MESSAGE_CHARS_MAX) {
                 throw new IllegalArgumentException("a message has at most " + MESSAGE_CHARS_MAX + " characters");
             }
             message = JSON.readTree(text);
-            if (message == null || !message.isObject()) {
-                throw new IllegalArgumentException("a message is a JSON object");
+            if (message == null || !(message.isObject() || message.isArray())) {
+                throw new IllegalArgumentException("a message is a JSON object, or an array of them");
+            }
+            if (message.size() > CALLS_PER_MESSAGE_MAX && message.isArray()) {
+                throw new IllegalArgumentException("an array carries at most " + CALLS_PER_MESSAGE_MAX + " calls");
             }
         } catch (Exception e) {
             subscriber.send(error(null, ProblemType.MALFORMED_REQUEST, e.getMessage()));
             return Uni.createFrom().voidItem();
         }
+        if (!message.isArray()) {
+            handle(subscriber, message);
+            return Uni.createFrom().voidItem();
+        }
+        for (JsonNode call : message) {
+            if (call.isObject()) {
+                handle(subscriber, call);
+            } else {
+                subscriber.send(error(null, ProblemType.MALFORMED_REQUEST, "an array carries JSON objects only"));
+            }
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    /** One call: answered (now or when it completes) on the subscriber's socket, never thrown. */
+    private void handle(Subscriber subscriber, JsonNode message) {
         String id = message.path("id").isTextual() ? message.path("id").asText() : null;
         String op = message.path("op").asText("");
         String unknown = unknownField(message, FIELDS.getOrDefault(op, Set.of("op", "id")));
         if (unknown != null) {
             subscriber.send(
                     error(id, ProblemType.MALFORMED_REQUEST, "unknown field '" + unknown + "' for op '" + op + "'"));
-            return Uni.createFrom().voidItem();
+            return;
         }
         try {
-            return switch (op) {
+            switch (op) {
                 case "subscribe" -> {
                     subscribe(subscriber, message, true);
-                    yield reply(subscriber, id, "subscribed");
+                    reply(subscriber, id, "subscribed");
                 }
                 case "unsubscribe" -> {
                     subscribe(subscriber, message, false);
-                    yield reply(subscriber, id, "unsubscribed");
+                    reply(subscriber, id, "unsubscribed");
                 }
                 case "acquire" -> {
                     LockApi.AcquireRequest request = new LockApi.AcquireRequest(
@@ -194,7 +289,7 @@ public class LockSocket {
                     String name = name(message);
                     String client = text(message, "clientId");
                     String sequence = sequence(message);
-                    yield detached(subscriber, id, () -> acquire(subscriber, id, name, request, client, sequence));
+                    detached(subscriber, id, () -> acquire(subscriber, id, name, request, client, sequence));
                 }
                 case "release" -> {
                     LockApi.ReleaseRequest request =
@@ -202,20 +297,18 @@ public class LockSocket {
                     String name = name(message);
                     String client = text(message, "clientId");
                     String sequence = sequence(message);
-                    yield detached(subscriber, id, () -> release(subscriber, id, name, request, client, sequence));
+                    detached(subscriber, id, () -> release(subscriber, id, name, request, client, sequence));
                 }
                 default ->
                     throw new IllegalArgumentException(
                             "op must be subscribe, unsubscribe, acquire or release, was '" + op + "'");
-            };
+            }
         } catch (IllegalArgumentException e) {
             subscriber.send(error(id, ProblemType.INVALID_REQUEST, e.getMessage()));
-            return Uni.createFrom().voidItem();
         } catch (RuntimeException e) {
             // A bug, not the client's fault: answer it on the socket rather than let the connection close with 1011.
             LOG.warnf(e, "lock socket: op '%s' failed", op);
             subscriber.send(error(id, ProblemType.INTERNAL_ERROR, "the node failed on this message: " + e));
-            return Uni.createFrom().voidItem();
         }
     }
 
@@ -252,12 +345,12 @@ public class LockSocket {
      * {@link #PENDING_MAX} calls per connection run at a time; beyond that the call is refused with 429 before it is
      * even built, so a refused call leaves nothing behind.
      */
-    private static Uni<Void> detached(Subscriber subscriber, String id, Supplier<CompletionStage<Void>> work) {
+    private static void detached(Subscriber subscriber, String id, Supplier<CompletionStage<Void>> work) {
         if (subscriber.pending.incrementAndGet() > PENDING_MAX) {
             subscriber.pending.decrementAndGet();
             subscriber.send(
                     error(id, ProblemType.LIMIT_REACHED, "at most " + PENDING_MAX + " calls per connection at a time"));
-            return Uni.createFrom().voidItem();
+            return;
         }
         CompletionStage<Void> call;
         try {
@@ -273,7 +366,6 @@ public class LockSocket {
                 subscriber.send(error(id, ProblemType.UNAVAILABLE, "the call failed: " + e.getMessage()));
             }
         });
-        return Uni.createFrom().voidItem();
     }
 
     /**
@@ -569,13 +661,12 @@ public class LockSocket {
         throw new IllegalArgumentException("sequence must be a decimal (a string or a whole number)");
     }
 
-    private static Uni<Void> reply(Subscriber subscriber, String id, String type) {
+    private static void reply(Subscriber subscriber, String id, String type) {
         ObjectNode message = JSON.createObjectNode().put("type", type);
         if (id != null) {
             message.put("id", id);
         }
         subscriber.send(message);
-        return Uni.createFrom().voidItem();
     }
 
     private static Void answer(Subscriber subscriber, String id, String type, Response response) {

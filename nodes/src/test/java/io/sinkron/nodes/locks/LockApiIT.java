@@ -451,6 +451,82 @@ class LockApiIT {
         assertThat(delete(node(0), "/v1/sessions/" + session).statusCode()).isEqualTo(204);
     }
 
+    @Test
+    void callsSentAsOneArrayAreEachAnsweredAndOnlyABatchingSocketGetsArraysBack() throws Exception {
+        String session = openSession(node(0), 10_000);
+        for (String query : List.of("?batch=true", "")) {
+            Socket socket = Socket.open(node(1), query);
+            try {
+                int calls = 6;
+                List<String> acquires = new ArrayList<>();
+                for (int i = 0; i < calls; i++) {
+                    acquires.add(socketAcquire("q" + i, session, "ws/array/" + i, 0, null));
+                }
+                socket.send("[" + String.join(",", acquires) + "]");
+                List<String> releases = new ArrayList<>();
+                for (int i = 0; i < calls; i++) {
+                    String id = "q" + i;
+                    JsonNode granted = socket.await(m -> m.path("id").asText().equals(id));
+                    assertThat(granted.path("type").asText())
+                            .as(granted.toString())
+                            .isEqualTo("acquired");
+                    assertThat(granted.path("name").asText()).isEqualTo("ws/array/" + i);
+                    releases.add(socketRelease(
+                            "r" + i,
+                            session,
+                            "ws/array/" + i,
+                            granted.path("token").asLong()));
+                }
+                socket.send("[" + String.join(",", releases) + "]");
+                for (int i = 0; i < calls; i++) {
+                    String id = "r" + i;
+                    JsonNode released = socket.await(m -> m.path("id").asText().equals(id));
+                    assertThat(released.path("type").asText())
+                            .as(released.toString())
+                            .isEqualTo("released");
+                }
+
+                // An array with something other than calls in it: that element is refused, the rest still run.
+                socket.send("[" + socketAcquire("m1", session, "ws/array/m", 0, null) + ", 7]");
+                JsonNode refused = socket.await(m -> m.path("type").asText().equals("error"));
+                assertThat(refused.path("problem").path("status").asInt()).isEqualTo(400);
+                JsonNode mixed = socket.await(m -> m.path("id").asText().equals("m1"));
+                socket.send(socketRelease(
+                        "m2", session, "ws/array/m", mixed.path("token").asLong()));
+                assertThat(socket.await(m -> m.path("id").asText().equals("m2"))
+                                .path("type")
+                                .asText())
+                        .isEqualTo("released");
+
+                // Too many calls in one array: refused whole, nothing applied.
+                List<String> tooMany = new ArrayList<>();
+                for (int i = 0; i < 129; i++) {
+                    tooMany.add(socketAcquire("t" + i, session, "ws/array/many" + i, 0, null));
+                }
+                socket.send("[" + String.join(",", tooMany) + "]");
+                socket.send("{\"op\": \"subscribe\", \"id\": \"after\", \"names\": [\"ws/array/x\"]}");
+                socket.await(m -> m.path("id").asText().equals("after"));
+                assertThat(socket.seen(m -> m.path("id").asText().startsWith("t")))
+                        .isFalse();
+                assertThat(socket.seen(
+                                m -> m.path("problem").path("detail").asText().contains("at most 128")))
+                        .isTrue();
+                assertThat(get(node(0), "/v1/locks/ws/array/many0").statusCode())
+                        .isEqualTo(404);
+                assertThat(get(node(0), "/v1/locks/ws/array/many128").statusCode())
+                        .isEqualTo(404);
+                if (query.isEmpty()) {
+                    assertThat(socket.arrays)
+                            .as("a socket that did not ask for batches")
+                            .hasValue(0);
+                }
+            } finally {
+                socket.close();
+            }
+        }
+        assertThat(delete(node(0), "/v1/sessions/" + session).statusCode()).isEqualTo(204);
+    }
+
     private static String socketAcquire(String id, String session, String name, long waitMs, String key) {
         return "{\"op\": \"acquire\", \"id\": \"" + id + "\", \"sessionId\": \"" + session + "\", \"name\": \"" + name
                 + "\", \"mode\": \"exclusive\", \"waitMs\": " + waitMs + (key == null ? "" : ", " + key) + "}";
@@ -471,10 +547,17 @@ class LockApiIT {
         private final StringBuilder partial = new StringBuilder();
         private java.net.http.WebSocket socket;
 
+        /** Frames that held an array of messages (only a socket opened with {@code ?batch=true} may get them). */
+        final java.util.concurrent.atomic.AtomicInteger arrays = new java.util.concurrent.atomic.AtomicInteger();
+
         static Socket open(NodeProcess node) throws Exception {
+            return open(node, "");
+        }
+
+        static Socket open(NodeProcess node, String query) throws Exception {
             Socket listener = new Socket();
             listener.socket = HTTP.newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://" + node.url().getAuthority() + "/v1/ws/locks"), listener)
+                    .buildAsync(URI.create("ws://" + node.url().getAuthority() + "/v1/ws/locks" + query), listener)
                     .get();
             return listener;
         }
@@ -485,7 +568,13 @@ class LockApiIT {
             partial.append(data);
             if (last) {
                 try {
-                    inbox.add(JSON.readTree(partial.toString()));
+                    JsonNode frame = JSON.readTree(partial.toString());
+                    if (frame.isArray()) {
+                        arrays.incrementAndGet();
+                        frame.forEach(inbox::add);
+                    } else {
+                        inbox.add(frame);
+                    }
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
