@@ -1,6 +1,8 @@
 package io.sinkron.nodes.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.sinkron.api.problem.Problem;
@@ -42,10 +44,35 @@ public class ProblemMappers {
                 Problem.of(ProblemType.MALFORMED_REQUEST, "the body is not valid JSON: " + summary(e), instance(uri)));
     }
 
+    /**
+     * Quarkus REST rethrows this one unwrapped and by default answers it 500 with no body. While reading a request it
+     * is the body's fault (e.g. a record given a field twice, if the parser let it through): 400. While writing an
+     * answer it is ours.
+     */
+    @ServerExceptionMapper
+    public Response invalidDefinition(InvalidDefinitionException e, UriInfo uri) {
+        if (!whileReading(e)) {
+            return unexpected(e, uri);
+        }
+        LOG.debugf(e, "request %s: body refused", uri.getPath());
+        return respond(Problem.of(
+                ProblemType.MALFORMED_REQUEST,
+                "the body does not have the expected shape: " + summary(e),
+                instance(uri)));
+    }
+
+    /** Whether Jackson raised {@code e} while parsing (a request body) rather than while generating (an answer). */
+    static boolean whileReading(InvalidDefinitionException e) {
+        return e.getProcessor() instanceof JsonParser;
+    }
+
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, UriInfo uri) {
         // Quarkus REST wraps a body Jackson cannot parse in a plain 400; say what was wrong with it.
         for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidDefinitionException definition) {
+                return invalidDefinition(definition, uri);
+            }
             if (cause instanceof UnrecognizedPropertyException unknown) {
                 return unknownField(unknown, uri);
             }
