@@ -299,6 +299,9 @@ public class LockResource {
         if (body == null || body.token() == null) {
             throw new BadRequest("a body {sessionId, token} is required");
         }
+        if (body.token() < 1) {
+            throw new BadRequest("token must be a fencing token a grant returned (1 or more), was " + body.token());
+        }
         long session = sessionId(body.sessionId());
         Caller who = caller(client, sequence);
         return new Releasing(
@@ -568,7 +571,7 @@ public class LockResource {
         if (mode == null) {
             return LockMode.EXCLUSIVE;
         }
-        return switch (mode.toLowerCase(Locale.ROOT)) {
+        return switch (mode) {
             case "exclusive" -> LockMode.EXCLUSIVE;
             case "shared" -> LockMode.SHARED;
             default -> throw new BadRequest("mode must be exclusive or shared, was '" + mode + "'");
@@ -642,7 +645,13 @@ public class LockResource {
 
     static Response errorAnswer(LockReply reply, String path) {
         if (!(reply instanceof LockReply.Error error)) {
-            return problem(ProblemType.UNAVAILABLE, "unexpected reply " + reply, path);
+            // An answer of another kind of call: the idempotency key was used before, for that call, whose answer
+            // this is (the state machine answers a repeated key alike). Retrying cannot help.
+            return problem(
+                    ProblemType.STALE_SEQUENCE,
+                    "this client's sequence was already used for another call (answered " + replyKind(reply)
+                            + "); every call needs a new sequence",
+                    path);
         }
         return switch (error.error()) {
             case SESSION_NOT_FOUND -> problem(ProblemType.SESSION_NOT_FOUND, error.detail(), path);
@@ -653,6 +662,10 @@ public class LockResource {
             case STALE_SEQUENCE -> problem(ProblemType.STALE_SEQUENCE, error.detail(), path);
             default -> problem(ProblemType.INVALID_REQUEST, error.error() + ": " + error.detail(), path);
         };
+    }
+
+    private static String replyKind(LockReply reply) {
+        return reply.getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
 
     /** 503: the command could not be routed, or its outcome is unknown ({@code retrySafe} false). */

@@ -1,9 +1,13 @@
 package io.sinkron.nodes.locks;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
@@ -19,6 +23,7 @@ import io.sinkron.nodes.raft.RaftReply;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -49,7 +54,11 @@ import org.jboss.logging.Logger;
 public class LockSocket {
 
     private static final Logger LOG = Logger.getLogger(LockSocket.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: a message with a repeated key or anything after its JSON value is malformed, as a REST body is. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     /** Messages sent but not yet written per connection before it is closed as too slow. */
     static final int IN_FLIGHT_MAX = 10_000;
@@ -262,7 +271,12 @@ public class LockSocket {
 
     /** One call: answered (now or when it completes) on the subscriber's socket, never thrown. */
     private void handle(Subscriber subscriber, JsonNode message) {
-        String id = message.path("id").isTextual() ? message.path("id").asText() : null;
+        JsonNode idNode = message.get("id");
+        if (idNode != null && !idNode.isTextual()) {
+            subscriber.send(error(null, ProblemType.MALFORMED_REQUEST, "id must be a string"));
+            return;
+        }
+        String id = idNode == null ? null : idNode.asText();
         String op = message.path("op").asText("");
         String unknown = unknownField(message, FIELDS.getOrDefault(op, Set.of("op", "id")));
         if (unknown != null) {
@@ -303,6 +317,8 @@ public class LockSocket {
                     throw new IllegalArgumentException(
                             "op must be subscribe, unsubscribe, acquire or release, was '" + op + "'");
             }
+        } catch (Malformed e) {
+            subscriber.send(error(id, ProblemType.MALFORMED_REQUEST, e.getMessage()));
         } catch (IllegalArgumentException e) {
             subscriber.send(error(id, ProblemType.INVALID_REQUEST, e.getMessage()));
         } catch (RuntimeException e) {
@@ -310,6 +326,24 @@ public class LockSocket {
             LOG.warnf(e, "lock socket: op '%s' failed", op);
             subscriber.send(error(id, ProblemType.INTERNAL_ERROR, "the node failed on this message: " + e));
         }
+    }
+
+    /** A field of the wrong JSON type: {@code malformed-request}, as REST answers a body of the wrong shape. */
+    private static final class Malformed extends IllegalArgumentException {
+        Malformed(String message) {
+            super(message);
+        }
+    }
+
+    /** A binary frame: the socket speaks JSON text only; answered, and the connection stays open. */
+    @OnBinaryMessage
+    Uni<Void> onBinary(Buffer data, WebSocketConnection connection) {
+        Subscriber subscriber = subscribers.get(connection.id());
+        if (subscriber != null) {
+            subscriber.send(
+                    error(null, ProblemType.MALFORMED_REQUEST, "messages are JSON text frames, not binary frames"));
+        }
+        return Uni.createFrom().voidItem();
     }
 
     /** The fields each op reads; any other is refused, as unknown JSON fields are over REST. */
@@ -640,8 +674,11 @@ public class LockSocket {
         if (node.isMissingNode() || node.isNull()) {
             return null;
         }
+        if (!node.isIntegralNumber()) {
+            throw new Malformed(field + " must be a whole number");
+        }
         if (!node.canConvertToLong()) {
-            throw new IllegalArgumentException(field + " must be a number");
+            throw new Malformed(field + " does not fit a 64-bit integer");
         }
         return node.asLong();
     }

@@ -213,6 +213,7 @@ class LockApiIT {
         String a = openSession(node(0), 10_000);
         assertProblem(acquire(node(0), "bad%20name%21", a, "exclusive", 0), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", a, "sideways", 0), 400, "invalid-request");
+        assertProblem(acquire(node(0), "ok", a, "EXCLUSIVE", 0), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", a, "exclusive", -1), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", a, "exclusive", 10_000_000), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", "12345", "exclusive", 0), 404, "session-not-found");
@@ -225,6 +226,139 @@ class LockApiIT {
                 "malformed-request");
         assertThat(get(node(0), "/v1/locks/ok").statusCode()).isEqualTo(404);
         assertThat(delete(node(0), "/v1/sessions/" + a).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void aBodyThatIsNotExactlyOneDocumentedJsonValueIsMalformedAndChangesNothing() throws Exception {
+        String a = openSession(node(0), 10_000);
+        String held = "strict/held";
+        HttpResponse<String> granted = acquire(node(0), held, a, "exclusive", 0);
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
+        long token = JSON.readTree(granted.body()).path("token").asLong();
+        String ok = acquireBody(a, "exclusive", 0);
+        String session = "{\"sessionId\": \"" + a + "\"";
+        for (String body : List.of(
+                ok + " x",
+                ok + "{}",
+                session + ", \"mode\": \"exclusive\", \"mode\": \"shared\"}",
+                session + ", \"waitMs\": 1.5}",
+                session + ", \"waitMs\": \"10\"}",
+                session + ", \"lockDelayMs\": \"10\"}",
+                "{\"sessionId\": " + a + "}")) {
+            assertProblem(post(node(0), "/v1/locks/strict/free/acquire", body), 400, "malformed-request");
+        }
+        // Each of these once released the lock (a string or a fraction read as the token) or failed as a bare 500.
+        for (String body : List.of(
+                session + ", \"token\": " + token + ", \"token\": " + token + "}",
+                session + ", \"token\": " + token + ".5}",
+                session + ", \"token\": \"" + token + "\"}",
+                session + ", \"token\": " + token + "} x")) {
+            assertProblem(post(node(1), "/v1/locks/" + held + "/release", body), 400, "malformed-request");
+        }
+        for (String body :
+                List.of("{\"ttlMs\": 5000, \"ttlMs\": 6000}", "{\"ttlMs\": 1500.5}", "{\"ttlMs\": \"5000\"}")) {
+            assertProblem(post(node(2), "/v1/sessions", body), 400, "malformed-request");
+        }
+        // No Content-Type: 415 like any other type the endpoint does not read, not read as JSON anyway.
+        assertProblem(
+                HTTP.send(
+                        request(node(0), "/v1/locks/strict/free/acquire")
+                                .POST(HttpRequest.BodyPublishers.ofString(ok))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                415,
+                "unsupported-media-type");
+        // Over the node's body limit: 413 with a problem saying the limit.
+        JsonNode tooLarge = assertProblem(
+                post(
+                        node(0),
+                        "/v1/locks/strict/free/acquire",
+                        session + ", \"mode\": \"" + "x".repeat(200_000) + "\"}"),
+                413,
+                "payload-too-large");
+        assertThat(tooLarge.path("limitBytes").asLong()).isEqualTo(128 * 1024);
+
+        assertThat(get(node(0), "/v1/locks/strict/free").statusCode()).isEqualTo(404);
+        JsonNode described = JSON.readTree(get(node(2), "/v1/locks/" + held).body());
+        assertThat(described.path("holders")).hasSize(1);
+        assertThat(described.path("holders").get(0).path("token").asLong()).isEqualTo(token);
+        // The documented forms still work: numbers as numbers, the session id as a string, a body-less session.
+        HttpResponse<String> waited =
+                post(node(1), "/v1/locks/strict/free/acquire", session + ", \"mode\": \"shared\", \"waitMs\": 10}");
+        assertThat(waited.statusCode()).as(waited.body()).isEqualTo(200);
+        assertThat(release(node(0), held, a, token).statusCode()).isEqualTo(200);
+        HttpResponse<String> untyped = HTTP.send(
+                request(node(0), "/v1/sessions")
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(untyped.statusCode()).as(untyped.body()).isEqualTo(201);
+        String b = JSON.readTree(untyped.body()).path("sessionId").asText();
+        assertThat(delete(node(0), "/v1/sessions/" + b).statusCode()).isEqualTo(204);
+        assertThat(delete(node(0), "/v1/sessions/" + a).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void aPathThatURLNormalizationWouldChangeIsRefusedNotTakenForAnotherName() throws Exception {
+        String a = openSession(node(0), 10_000);
+        // Each of these once took another lock: 'a;b' took 'a', 'a//b' and 'a/./b' took 'a/b', 'a/../b' took 'b'.
+        for (String name : List.of("a;b", "q;x=1", "a%3Bb", "a//b", "a/./b", "a/../b", "/a", "a/")) {
+            assertProblem(acquire(node(1), name, a, "exclusive", 0), 400, "invalid-request");
+            assertProblem(get(node(1), "/v1/locks/" + name), 400, "invalid-request");
+        }
+        for (String name : List.of("a", "b", "q", "a/b")) {
+            assertThat(get(node(0), "/v1/locks/" + name).statusCode()).as(name).isEqualTo(404);
+        }
+        // A name with an empty segment is legal: reached with its slashes percent-encoded.
+        HttpResponse<String> granted = acquire(node(1), "a%2F%2Fb", a, "exclusive", 0);
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
+        assertThat(JSON.readTree(granted.body()).path("name").asText()).isEqualTo("a//b");
+        assertThat(release(
+                                node(2),
+                                "a%2F%2Fb",
+                                a,
+                                JSON.readTree(granted.body()).path("token").asLong())
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(delete(node(0), "/v1/sessions/" + a).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void aSequenceUsedAgainForAnotherCallIsRefusedForGood() throws Exception {
+        String a = openSession(node(0), 10_000);
+        HttpResponse<String> granted =
+                keyed(node(0), "/v1/locks/seq/reuse/acquire", acquireBody(a, "exclusive", 0), "it-reuse", 10);
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
+        long token = JSON.readTree(granted.body()).path("token").asLong();
+        HttpResponse<String> released = keyed(
+                node(0),
+                "/v1/locks/seq/reuse/release",
+                "{\"sessionId\": \"" + a + "\", \"token\": " + token + "}",
+                "it-reuse",
+                11);
+        assertThat(released.statusCode()).as(released.body()).isEqualTo(200);
+
+        // Sequence 11 again, for an acquire: its remembered answer is the release's. Not retryable, and not applied.
+        JsonNode problem = assertProblem(
+                keyed(node(1), "/v1/locks/seq/reuse/acquire", acquireBody(a, "exclusive", 0), "it-reuse", 11),
+                409,
+                "stale-sequence");
+        assertThat(problem.path("retryable").asBoolean()).isFalse();
+        assertThat(get(node(0), "/v1/locks/seq/reuse").statusCode()).isEqualTo(404);
+        assertProblem(release(node(0), "seq/reuse", a, 0), 400, "invalid-request");
+        assertThat(delete(node(0), "/v1/sessions/" + a).statusCode()).isEqualTo(204);
+    }
+
+    private static HttpResponse<String> keyed(NodeProcess node, String path, String body, String client, long sequence)
+            throws Exception {
+        return HTTP.send(
+                request(node, path)
+                        .header("Content-Type", "application/json")
+                        .header("Sinkron-Client-Id", client)
+                        .header("Sinkron-Sequence", Long.toString(sequence))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -430,6 +564,10 @@ class LockApiIT {
                             + "\", \"name\": \"ws/bad\", \"token\": \"abc\"}");
             bad.put("b5", socketAcquire("b5", session, "ws/bad name", 0, null));
             bad.put("b6", "{\"op\": \"lock\", \"id\": \"b6\"}");
+            bad.put("b7", socketAcquire("b7", session, "ws/bad", 0, null).replace("\"waitMs\": 0", "\"waitMs\": 1.5"));
+            bad.put(
+                    "b9",
+                    socketAcquire("b9", session, "ws/bad", 0, null).replace("\"waitMs\": 0", "\"waitMs\": \"10\""));
             for (Map.Entry<String, String> message : bad.entrySet()) {
                 socket.send(message.getValue());
                 JsonNode answer = socket.await(m -> m.path("id").asText().equals(message.getKey()));
@@ -437,6 +575,17 @@ class LockApiIT {
                 assertThat(answer.path("problem").path("status").asInt())
                         .as(answer.toString())
                         .isBetween(400, 499);
+            }
+            // Messages whose id cannot be read are answered without one.
+            socket.send(socketAcquire("b10", session, "ws/bad", 0, null) + " x");
+            socket.send(socketAcquire("b11", session, "ws/bad", 0, null).replace("\"id\": \"b11\"", "\"id\": {}"));
+            socket.send(socketAcquire("b8", session, "ws/bad", 0, "\"mode\": \"shared\"")); // a repeated key
+            socket.sendBinary();
+            for (int i = 0; i < 4; i++) {
+                JsonNode error = socket.await(m -> m.path("type").asText().equals("error")
+                        && !m.has("id")
+                        && m.path("problem").path("type").asText().endsWith("/malformed-request"));
+                socket.received.remove(error);
             }
             // Still open, and nothing was acquired.
             socket.send("{\"op\": \"subscribe\", \"id\": \"s9\", \"names\": [\"ws/bad\"]}");
@@ -543,7 +692,7 @@ class LockApiIT {
     private static final class Socket implements java.net.http.WebSocket.Listener {
         private final java.util.concurrent.BlockingQueue<JsonNode> inbox =
                 new java.util.concurrent.LinkedBlockingQueue<>();
-        private final List<JsonNode> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<JsonNode> received = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final StringBuilder partial = new StringBuilder();
         private java.net.http.WebSocket socket;
 
@@ -586,6 +735,11 @@ class LockApiIT {
 
         void send(String text) {
             socket.sendText(text, true).join();
+        }
+
+        void sendBinary() {
+            socket.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), true)
+                    .join();
         }
 
         /** Waits (bounded) for the first message, from the start of the connection, that matches. */
