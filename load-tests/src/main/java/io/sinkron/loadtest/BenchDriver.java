@@ -68,8 +68,9 @@ public final class BenchDriver implements Callable<Integer> {
 
     @Option(
             names = "--threads",
-            defaultValue = "platform",
-            description = "Worker threads: platform (one OS thread per worker) or virtual.")
+            defaultValue = "virtual",
+            description = "Worker threads: virtual (default; a blocked worker costs no OS context switch) or platform"
+                    + " (one OS thread per worker).")
     String threads;
 
     @Option(
