@@ -445,7 +445,7 @@ public class LockResource {
     public Uni<Response> list(
             @QueryParam("prefix") String prefix,
             @QueryParam("cursor") String cursor,
-            @QueryParam("limit") Integer limit) {
+            @QueryParam("limit") String limit) {
         String path = "/v1/locks";
         return guarded(path, () -> {
             String from = prefix == null ? "" : prefix;
@@ -458,7 +458,11 @@ public class LockResource {
             if (cursor != null) {
                 checkName(cursor);
             }
-            int max = limit == null ? 100 : limit;
+            // Read as text: a query parameter JAX-RS cannot convert would be answered 404, as if the path were wrong.
+            if (limit != null && !limit.matches("[0-9]{1,9}")) {
+                throw new BadRequest("limit must be a whole number 1.." + LockStateMachine.LIST_LIMIT_MAX);
+            }
+            int max = limit == null ? 100 : Integer.parseInt(limit);
             if (max < 1 || max > LockStateMachine.LIST_LIMIT_MAX) {
                 throw new BadRequest("limit must be 1.." + LockStateMachine.LIST_LIMIT_MAX);
             }

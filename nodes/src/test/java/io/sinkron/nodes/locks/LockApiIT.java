@@ -214,6 +214,9 @@ class LockApiIT {
         assertProblem(acquire(node(0), "bad%20name%21", a, "exclusive", 0), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", a, "sideways", 0), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", a, "EXCLUSIVE", 0), 400, "invalid-request");
+        assertProblem(get(node(0), "/v1/locks?limit=abc"), 400, "invalid-request");
+        assertProblem(get(node(0), "/v1/locks?limit=0"), 400, "invalid-request");
+        assertProblem(get(node(0), "/v1/locks?limit=1001"), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", a, "exclusive", -1), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", a, "exclusive", 10_000_000), 400, "invalid-request");
         assertProblem(acquire(node(0), "ok", "12345", "exclusive", 0), 404, "session-not-found");
