@@ -91,7 +91,20 @@ public class LockEvents {
 
     /** Registers an acquire about to be proposed; its wait, if it has one, ends with a later event. */
     Waiter expect(long session, String name) {
-        return waiters.computeIfAbsent(new WaitKey(session, name), k -> new Waiter());
+        // A waiter whose wait has ended belongs to an earlier call: never hand its answer to this one.
+        return waiters.compute(
+                new WaitKey(session, name), (k, w) -> w == null || w.ended().isDone() ? new Waiter() : w);
+    }
+
+    /**
+     * The acquire was answered {@link LockReply.Waiting} by the entry at {@code index}: from now on only later events
+     * end its wait, and one kept from before may end it at once (it then leaves the table).
+     */
+    void waitingSince(long session, String name, Waiter waiter, long index) {
+        waiter.waitingSince(index);
+        if (waiter.ended().isDone()) {
+            waiters.remove(new WaitKey(session, name), waiter);
+        }
     }
 
     /** The acquire no longer waits (answered, or gave up). */

@@ -279,7 +279,7 @@ public class LockResource {
     Uni<Response> afterAcquire(Acquiring call, LockReply reply, LockEvents.Waiter ended) {
         String name = call.command().name();
         if (reply instanceof LockReply.Waiting waiting) {
-            ended.waitingSince(waiting.index());
+            events.waitingSince(call.session(), name, ended, waiting.index());
             return awaitEnd(ended, name, call.session(), call.waitMs(), call.path());
         }
         events.forget(call.session(), name, ended);

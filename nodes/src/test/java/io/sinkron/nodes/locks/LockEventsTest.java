@@ -19,7 +19,7 @@ class LockEventsTest {
         // restarted follower replaying the session's earlier hold of the same lock.
         LockEvents.Waiter waiter = events.expect(SESSION, "x");
         events.applied(List.of(granted(10), new LockEvent.Released(11, SESSION, "x", 10)));
-        waiter.waitingSince(20);
+        events.waitingSince(SESSION, "x", waiter, 20);
         events.applied(List.of(granted(15)));
         assertThat(waiter.ended()).isNotDone();
 
@@ -35,15 +35,19 @@ class LockEventsTest {
         events.applied(List.of(granted(10), granted(21)));
         assertThat(waiter.ended()).isNotDone();
 
-        waiter.waitingSince(20);
+        events.waitingSince(SESSION, "x", waiter, 20);
 
         assertThat(waiter.ended()).isCompletedWithValue(granted(21));
+        // The session's next acquire of the lock (an upgrade, say) waits afresh: it must not be handed this grant.
+        LockEvents.Waiter next = events.expect(SESSION, "x");
+        assertThat(next).isNotSameAs(waiter);
+        assertThat(next.ended()).isNotDone();
     }
 
     @Test
     void endingEventsOfOtherLocksOrSessionsAreNotThisWaitsEnd() {
         LockEvents.Waiter waiter = events.expect(SESSION, "x");
-        waiter.waitingSince(20);
+        events.waitingSince(SESSION, "x", waiter, 20);
         events.applied(List.of(
                 new LockEvent.Granted(30, SESSION, "y", LockMode.EXCLUSIVE, 30),
                 new LockEvent.Granted(31, SESSION + 1, "x", LockMode.EXCLUSIVE, 31)));
@@ -59,7 +63,7 @@ class LockEventsTest {
     @Test
     void aSessionsExpiryEndsItsWaitOnlyWhenItComesAfterTheWaitingAnswer() {
         LockEvents.Waiter waiter = events.expect(SESSION, "x");
-        waiter.waitingSince(20);
+        events.waitingSince(SESSION, "x", waiter, 20);
         events.applied(List.of(new LockEvent.Expired(19, SESSION)));
         assertThat(waiter.ended()).isNotDone();
 
