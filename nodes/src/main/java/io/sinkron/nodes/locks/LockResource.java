@@ -664,7 +664,7 @@ public class LockResource {
             case SESSIONS_FULL, LOCKS_FULL, WAITERS_FULL, SESSION_LOCKS_FULL ->
                 problem(ProblemType.LIMIT_REACHED, error.detail(), path);
             case STALE_SEQUENCE -> problem(ProblemType.STALE_SEQUENCE, error.detail(), path);
-            default -> problem(ProblemType.INVALID_REQUEST, error.error() + ": " + error.detail(), path);
+            default -> problem(ProblemType.INVALID_REQUEST, error.detail(), path);
         };
     }
 
