@@ -28,7 +28,9 @@ public class LockEvents {
     /** A waiting acquire: which session waits for which lock. */
     record WaitKey(long session, String name) {}
 
-    private final Map<WaitKey, Waiter> waiters = new ConcurrentHashMap<>();
+    /** Every call's own waiter, by session and lock; each list is changed only inside the map's compute. */
+    private final Map<WaitKey, List<Waiter>> waiters = new ConcurrentHashMap<>();
+
     private final List<Consumer<LockEvent>> subscribers = new CopyOnWriteArrayList<>();
     // Driver thread only.
     private final Map<Integer, Long> lastTickMs = new ConcurrentHashMap<>();
@@ -38,7 +40,9 @@ public class LockEvents {
      * the one that answered it {@link LockReply.Waiting}. A node applies its log at its own pace (a follower that
      * forwarded the acquire, or a node catching up after a restart, may still be applying entries older than that
      * answer), so an earlier event, such as the grant of the session's previous hold of the same lock, must not end
-     * this wait. Events that arrive before that index is known are kept until it is.
+     * this wait. Events that arrive before that index is known are kept until it is. Each call has its own waiter,
+     * even when one session has several calls about one lock under way (a retried call, or an upgrade sent while an
+     * earlier acquire's wait is still registered): each ends only with an event from after its own answer.
      */
     static final class Waiter {
         /** Events kept while the index is unknown; more than a wait's life cycle produces is never needed. */
@@ -71,29 +75,31 @@ public class LockEvents {
             }
         }
 
-        /** Driver thread: an event about this waiter's session and lock; true if it ended the wait. */
-        boolean offer(LockEvent event) {
-            synchronized (this) {
-                if (after < 0) {
-                    if (early.size() == EARLY_EVENTS_MAX) {
-                        early.removeFirst();
-                    }
-                    early.add(event);
-                    return false;
+        /**
+         * Driver thread: whether an event about this waiter's session and lock ends its wait (the caller completes
+         * it); kept for later while the Waiting answer's index is unknown.
+         */
+        synchronized boolean accepts(LockEvent event) {
+            if (after < 0) {
+                if (early.size() == EARLY_EVENTS_MAX) {
+                    early.removeFirst();
                 }
-                if (event.index() <= after) {
-                    return false;
-                }
+                early.add(event);
+                return false;
             }
-            return ended.complete(event);
+            return event.index() > after;
         }
     }
 
     /** Registers an acquire about to be proposed; its wait, if it has one, ends with a later event. */
     Waiter expect(long session, String name) {
-        // A waiter whose wait has ended belongs to an earlier call: never hand its answer to this one.
-        return waiters.compute(
-                new WaitKey(session, name), (k, w) -> w == null || w.ended().isDone() ? new Waiter() : w);
+        Waiter waiter = new Waiter();
+        waiters.compute(new WaitKey(session, name), (k, list) -> {
+            List<Waiter> all = list == null ? new ArrayList<>(1) : list;
+            all.add(waiter);
+            return all;
+        });
+        return waiter;
     }
 
     /**
@@ -103,13 +109,16 @@ public class LockEvents {
     void waitingSince(long session, String name, Waiter waiter, long index) {
         waiter.waitingSince(index);
         if (waiter.ended().isDone()) {
-            waiters.remove(new WaitKey(session, name), waiter);
+            forget(session, name, waiter);
         }
     }
 
     /** The acquire no longer waits (answered, or gave up). */
     void forget(long session, String name, Waiter waiter) {
-        waiters.remove(new WaitKey(session, name), waiter);
+        waiters.computeIfPresent(new WaitKey(session, name), (k, list) -> {
+            list.remove(waiter);
+            return list.isEmpty() ? null : list;
+        });
     }
 
     /** Adds a listener for every event applied on this node (called on the driver thread; must not block). */
@@ -155,10 +164,20 @@ public class LockEvents {
     }
 
     private void complete(long session, String name, LockEvent event) {
-        WaitKey key = new WaitKey(session, name);
-        Waiter waiter = waiters.get(key);
-        if (waiter != null && waiter.offer(event)) {
-            waiters.remove(key, waiter);
+        List<Waiter> ended = new ArrayList<>(1);
+        waiters.computeIfPresent(new WaitKey(session, name), (k, list) -> {
+            for (java.util.Iterator<Waiter> all = list.iterator(); all.hasNext(); ) {
+                Waiter waiter = all.next();
+                if (waiter.accepts(event)) {
+                    ended.add(waiter);
+                    all.remove();
+                }
+            }
+            return list.isEmpty() ? null : list;
+        });
+        // Completed outside the map's lock: what runs on completion may register or forget waiters.
+        for (Waiter waiter : ended) {
+            waiter.ended().complete(event);
         }
     }
 

@@ -45,6 +45,24 @@ class LockEventsTest {
     }
 
     @Test
+    void twoCallsOfOneSessionAboutOneLockEachEndWithAnEventAfterTheirOwnAnswer() {
+        // A shared acquire waits (answered at 10) and the client gives up on it; its grant (at 12) has not applied here
+        // yet when the same session asks to upgrade. The upgrade (answered at 20) must not get the shared grant.
+        LockEvents.Waiter shared = events.expect(SESSION, "x");
+        events.waitingSince(SESSION, "x", shared, 10);
+        LockEvents.Waiter upgrade = events.expect(SESSION, "x");
+        events.applied(List.of(new LockEvent.Granted(12, SESSION, "x", LockMode.SHARED, 12)));
+        events.waitingSince(SESSION, "x", upgrade, 20);
+
+        assertThat(shared.ended()).isCompletedWithValue(new LockEvent.Granted(12, SESSION, "x", LockMode.SHARED, 12));
+        assertThat(upgrade.ended()).isNotDone();
+
+        events.applied(List.of(granted(25)));
+
+        assertThat(upgrade.ended()).isCompletedWithValue(granted(25));
+    }
+
+    @Test
     void endingEventsOfOtherLocksOrSessionsAreNotThisWaitsEnd() {
         LockEvents.Waiter waiter = events.expect(SESSION, "x");
         events.waitingSince(SESSION, "x", waiter, 20);

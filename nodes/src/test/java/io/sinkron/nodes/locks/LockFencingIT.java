@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkron.api.client.DeadlockException;
 import io.sinkron.api.client.LockMode;
 import io.sinkron.api.client.LockTimeoutException;
 import io.sinkron.api.client.Session;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 // Proves mutual exclusion and fencing on three real node processes while the leader of the locks' shard is killed
 // with SIGKILL and restarted: clients (the Java client, every node as an entry point) take shared and exclusive locks
-// on a few names and enter a fenced resource with each grant's token. The resource refuses tokens below the largest it
+// on a few names, upgrade some shared holds to exclusive, and enter a fenced resource with each grant's token, staying
+// inside for a moment. The resource refuses tokens below the largest it
 // saw; among the entries it accepts, no two exclusive holders overlap, no shared holder overlaps an exclusive one,
 // and every exclusive token is larger than any the resource saw before, unless the same holder comes back under the
 // same grant.
@@ -47,6 +49,7 @@ class LockFencingIT {
         final List<String> violations = new ArrayList<>();
         int fenced;
         int entries;
+        int upgrades;
 
         synchronized boolean enter(String name, long token, LockMode mode, String who) {
             long max = maxToken.getOrDefault(name, 0L);
@@ -89,6 +92,10 @@ class LockFencingIT {
             } else {
                 sharedInside.merge(name, -1, Integer::sum);
             }
+        }
+
+        synchronized void upgraded() {
+            upgrades++;
         }
 
         synchronized int entries() {
@@ -138,10 +145,11 @@ class LockFencingIT {
                 clients.forEach(SinkronClient::close);
             }
             System.out.printf(
-                    "LockFencingIT: %d entries, %d fenced, %d client errors%n",
-                    resource.entries(), resource.fenced, errors.get());
+                    "LockFencingIT: %d entries, %d upgrades, %d fenced, %d client errors%n",
+                    resource.entries(), resource.upgrades, resource.fenced, errors.get());
             assertThat(resource.violations).isEmpty();
             assertThat(resource.entries()).isGreaterThanOrEqualTo(3 * PROGRESS);
+            assertThat(resource.upgrades).as("shared holds upgraded").isPositive();
         }
     }
 
@@ -179,7 +187,35 @@ class LockFencingIT {
                     }
                     token = held.getAsLong();
                 }
-                if (resource.enter(name, token, mode, who)) {
+                boolean inside = resource.enter(name, token, mode, who);
+                holdAWhile(random);
+                if (mode == LockMode.SHARED && random.nextInt(10) < 3) {
+                    // Upgrade the shared hold: granted once every other holder has left, under a new token.
+                    long upgraded;
+                    try {
+                        upgraded = client.lock(session, name, LockMode.EXCLUSIVE, Duration.ofSeconds(2));
+                    } catch (LockTimeoutException | DeadlockException refused) {
+                        upgraded = 0; // still holding shared (two upgrading holders deadlock; one is refused)
+                    } catch (SinkronException unknown) {
+                        errors.incrementAndGet();
+                        if (inside) {
+                            resource.exit(name, token, mode, who);
+                        }
+                        session = abandon(session);
+                        continue;
+                    }
+                    if (upgraded > 0) {
+                        if (inside) {
+                            resource.exit(name, token, mode, who);
+                        }
+                        resource.upgraded();
+                        token = upgraded;
+                        mode = LockMode.EXCLUSIVE;
+                        inside = resource.enter(name, token, mode, who);
+                        holdAWhile(random);
+                    }
+                }
+                if (inside) {
                     resource.exit(name, token, mode, who);
                 }
                 try {
@@ -195,6 +231,14 @@ class LockFencingIT {
         if (session != null) {
             abandon(session);
         }
+    }
+
+    /**
+     * Stays inside the resource for up to 2 ms, as a holder doing its work would, so that entries of holders that
+     * overlapped in time also overlap in the resource. Not a wait for an event: there is none to wait for.
+     */
+    private static void holdAWhile(SplittableRandom random) {
+        java.util.concurrent.locks.LockSupport.parkNanos(random.nextLong(2_000_000));
     }
 
     /** Closes a session whose holds are in doubt (best effort: its ttl ends it otherwise); returns null. */
