@@ -27,6 +27,34 @@ public sealed interface LockCommand {
     /** Client ids: printable, bounded, so the at-most-once table's memory is bounded per entry. */
     Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{0,128}");
 
+    /** Whether {@code name} matches {@link #NAME}, without a regular-expression matcher (this runs on every apply). */
+    static boolean isName(String name) {
+        return name.length() >= 1 && name.length() <= 256 && allOf(name, true);
+    }
+
+    /** Whether {@code clientId} matches {@link #CLIENT_ID}, without a matcher. */
+    static boolean isClientId(String clientId) {
+        return clientId.length() <= 128 && allOf(clientId, false);
+    }
+
+    private static boolean allOf(String text, boolean slash) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == ':'
+                    || c == '-'
+                    || (slash && c == '/');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Most UTF-8 bytes of a name in a command; a longer one is malformed, a shorter bad one merely invalid. */
     int NAME_WIRE_BYTES_MAX = 1024;
 
@@ -177,7 +205,7 @@ public sealed interface LockCommand {
 
     private static void checkClient(String clientId, long sequence, long nowMs) {
         Objects.requireNonNull(clientId, "clientId");
-        if (!CLIENT_ID.matcher(clientId).matches()) {
+        if (!isClientId(clientId)) {
             throw new IllegalArgumentException("client id must match " + CLIENT_ID);
         }
         if (sequence < 0) {

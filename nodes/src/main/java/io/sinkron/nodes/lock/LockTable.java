@@ -292,7 +292,7 @@ final class LockTable {
     }
 
     private static LockReply checkAcquire(LockCommand.Acquire command) {
-        if (!LockCommand.NAME.matcher(command.name()).matches()) {
+        if (!LockCommand.isName(command.name())) {
             return invalidName();
         }
         if (command.waitMs() < 0 || command.waitMs() > LockLimits.WAIT_MS_MAX) {
@@ -384,7 +384,7 @@ final class LockTable {
     }
 
     LockReply release(long id, String name, long token) {
-        if (!LockCommand.NAME.matcher(name).matches()) {
+        if (!LockCommand.isName(name)) {
             return invalidName();
         }
         SessionState session = sessions.get(id);
@@ -406,7 +406,7 @@ final class LockTable {
     }
 
     LockReply cancelWait(long id, String name) {
-        if (!LockCommand.NAME.matcher(name).matches()) {
+        if (!LockCommand.isName(name)) {
             return invalidName();
         }
         if (!sessions.containsKey(id)) {
@@ -425,7 +425,7 @@ final class LockTable {
      * waiting either: the wait ended before the abort arrived.
      */
     LockReply abortWait(long id, String name, List<CycleStep> cycle) {
-        if (!LockCommand.NAME.matcher(name).matches()) {
+        if (!LockCommand.isName(name)) {
             return invalidName();
         }
         if (cycle.size() > limits.cycleStepsMax()) {
@@ -463,7 +463,7 @@ final class LockTable {
     }
 
     LockReply forceRelease(String name) {
-        if (!LockCommand.NAME.matcher(name).matches()) {
+        if (!LockCommand.isName(name)) {
             return invalidName();
         }
         LockState lock = locks.get(name);

@@ -24,10 +24,25 @@ final class Wire {
         if (text == null) {
             throw new NullPointerException(what);
         }
-        if (!StandardCharsets.UTF_8.newEncoder().canEncode(text)) {
-            throw new IllegalArgumentException(what + " is not well-formed Unicode");
+        // One pass and no allocation: this runs for every name and client id of every command on every replica.
+        int length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                length += 1;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                length += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(what + " is not well-formed Unicode");
+            } else {
+                length += 3;
+            }
         }
-        int length = text.getBytes(StandardCharsets.UTF_8).length;
         if (length > bytesMax) {
             throw new IllegalArgumentException(what + " has " + length + " UTF-8 bytes, more than " + bytesMax);
         }
@@ -139,6 +154,12 @@ final class Wire {
             if (length > bytesMax || length > in.remaining()) {
                 throw new IllegalArgumentException("string of " + length + " bytes (max " + bytesMax + ")");
             }
+            if (in.hasArray() && ascii(in.array(), in.arrayOffset() + in.position(), length)) {
+                String text =
+                        new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.US_ASCII);
+                in.position(in.position() + length);
+                return text; // names and client ids are ASCII: no decoder to build
+            }
             ByteBuffer raw = in.slice(in.position(), length);
             in.position(in.position() + length);
             try {
@@ -151,6 +172,15 @@ final class Wire {
             } catch (CharacterCodingException e) {
                 throw new IllegalArgumentException("text is not valid UTF-8", e);
             }
+        }
+
+        private static boolean ascii(byte[] bytes, int from, int length) {
+            for (int i = from; i < from + length; i++) {
+                if (bytes[i] < 0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         byte[] bytes(int bytesMax) {

@@ -557,7 +557,7 @@ public class LockResource {
     }
 
     private static long sessionId(String id) {
-        if (id == null || !id.matches("[0-9]{1,19}")) {
+        if (id == null || id.isEmpty() || id.length() > 19 || !id.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new BadRequest("sessionId must be the decimal id POST /v1/sessions returned");
         }
         try {
@@ -583,7 +583,7 @@ public class LockResource {
     }
 
     private static void checkName(String name) {
-        if (!LockCommand.NAME.matcher(name).matches()) {
+        if (!LockCommand.isName(name)) {
             throw new BadRequest("name must be 1-256 of [A-Za-z0-9._:/-]");
         }
     }

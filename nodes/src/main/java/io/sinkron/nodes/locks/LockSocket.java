@@ -623,7 +623,7 @@ public class LockSocket {
             }
         }
         for (String name : names) {
-            if (!io.sinkron.nodes.lock.LockCommand.NAME.matcher(name).matches()) {
+            if (!io.sinkron.nodes.lock.LockCommand.isName(name)) {
                 throw new IllegalArgumentException("names are 1-256 of [A-Za-z0-9._:/-]");
             }
         }
