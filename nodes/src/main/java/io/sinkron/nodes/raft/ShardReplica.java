@@ -49,6 +49,10 @@ final class ShardReplica {
     private long dutyTerm = -1;
     /** The leader last logged (none at start), so each change of leader is logged once. */
     private int loggedLeader = -1;
+    // What the last published view said about leadership (driver thread only).
+    private int publishedLeader = Integer.MIN_VALUE;
+    private long publishedTerm = -1;
+    private Role publishedRole;
 
     private long nextReadId = 1;
     private long proposalCount;
@@ -253,6 +257,17 @@ final class ShardReplica {
                 java.util.Objects.toString(ids.peerOf(loggedLeader), "none"),
                 node.role().name().toLowerCase(java.util.Locale.ROOT));
         loggedLeader = leader;
+    }
+
+    /** Whether the leader, the term or this node's role changed since {@link #markPublished}. */
+    boolean leadershipChangedSincePublished() {
+        return node.leaderId() != publishedLeader || node.term() != publishedTerm || node.role() != publishedRole;
+    }
+
+    void markPublished() {
+        publishedLeader = node.leaderId();
+        publishedTerm = node.term();
+        publishedRole = node.role();
     }
 
     ShardView view() {
