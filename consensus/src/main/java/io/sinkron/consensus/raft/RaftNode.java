@@ -375,7 +375,7 @@ public final class RaftNode {
         if (core.log.lastIndex() - core.commitIndex >= core.config.maxUncommittedEntries()) {
             return new Outcome.Refused("too many uncommitted entries: " + core.config.maxUncommittedEntries());
         }
-        return appendAsLeader(new EntryPayload.Command(command));
+        return appendAsLeader(new EntryPayload.Command(command.clone())); // the entry takes its array over
     }
 
     private Outcome refuseUnlessLeader() {

@@ -61,17 +61,16 @@ public final class ShardServices implements StateMachine {
             services.values().forEach(service -> service.apply(entry));
             return new byte[0];
         }
-        byte[] data = command.data();
-        if (data.length == 0 || !services.containsKey(data[0])) {
+        byte tag = command.length() == 0 ? 0 : command.byteAt(0);
+        if (command.length() == 0 || !services.containsKey(tag)) {
             // Commands are built by this node's own resources, so this is a bug, and it stops the node.
             throw new IllegalStateException("command at index " + entry.index() + " names no known service");
         }
-        byte[] inner = new byte[data.length - 1];
-        System.arraycopy(data, 1, inner, 0, inner.length);
+        byte[] inner = command.copyOfRange(1, command.length());
         LogEntry noop = new LogEntry(entry.term(), entry.index(), new EntryPayload.Noop());
         byte[] reply = new byte[0];
         for (Map.Entry<Byte, StateMachine> service : services.entrySet()) {
-            if (service.getKey() == data[0]) {
+            if (service.getKey() == tag) {
                 reply = service.getValue()
                         .apply(new LogEntry(entry.term(), entry.index(), new EntryPayload.Command(inner)));
             } else {

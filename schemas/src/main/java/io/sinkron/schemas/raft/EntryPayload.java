@@ -11,18 +11,41 @@ public sealed interface EntryPayload {
     int sizeBytes();
 
     /**
-     * An opaque state-machine command. The array is copied in and out, so the record stays immutable.
+     * An opaque state-machine command. The constructor takes the array over: its caller must not change it afterwards
+     * (every caller passes an array it has just made; {@code RaftNode.propose} copies what it is given). {@link
+     * #data()} hands out a copy; {@link #length()}, {@link #byteAt}, {@link #copyOfRange} and {@link #writeTo} read
+     * without one, for the paths every entry takes on every replica.
      *
      * @param data the command bytes, at most {@link RaftCodec#MAX_COMMAND_BYTES}
      */
     record Command(byte[] data) implements EntryPayload {
         public Command {
-            data = Objects.requireNonNull(data, "data").clone();
+            Objects.requireNonNull(data, "data");
         }
 
         @Override
         public byte[] data() {
             return data.clone();
+        }
+
+        /** The number of command bytes. */
+        public int length() {
+            return data.length;
+        }
+
+        /** The command byte at {@code index}. */
+        public byte byteAt(int index) {
+            return data[index];
+        }
+
+        /** A copy of bytes {@code from} (inclusive) to {@code to} (exclusive). */
+        public byte[] copyOfRange(int from, int to) {
+            return Arrays.copyOfRange(data, from, to);
+        }
+
+        /** Puts the command bytes into {@code out}. */
+        public void writeTo(java.nio.ByteBuffer out) {
+            out.put(data);
         }
 
         @Override

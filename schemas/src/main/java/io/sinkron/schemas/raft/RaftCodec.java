@@ -187,9 +187,9 @@ public final class RaftCodec {
         switch (payload) {
             case EntryPayload.Noop noop -> out.put(PAYLOAD_NOOP);
             case EntryPayload.Command command -> {
-                byte[] data = command.data();
-                requireAtMost("command bytes", data.length, MAX_COMMAND_BYTES);
-                out.put(PAYLOAD_COMMAND).putInt(data.length).put(data);
+                requireAtMost("command bytes", command.length(), MAX_COMMAND_BYTES);
+                out.put(PAYLOAD_COMMAND).putInt(command.length());
+                command.writeTo(out);
             }
             case EntryPayload.Config config -> {
                 out.put(PAYLOAD_CONFIG);
