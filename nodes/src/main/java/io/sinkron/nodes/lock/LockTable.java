@@ -272,23 +272,26 @@ final class LockTable {
 
     /**
      * The answer to an acquire applied again under its idempotency key whose first answer was {@code first} (a wait):
-     * still waiting, or holding the lock since (its grant, as a re-acquire gets it), or, when the wait ended otherwise,
-     * the first answer. Changes nothing.
+     * still waiting, or holding the lock since (its grant, as a re-acquire gets it), or, when the wait ended otherwise
+     * (it ran out, was cancelled or broken as a deadlock), refused as a try-lock on a busy lock is: the caller would
+     * otherwise wait for an ending that has already happened. Changes nothing.
      */
     LockReply retriedWait(LockCommand.Acquire command, LockReply.Waiting first) {
+        if (!sessions.containsKey(command.session())) {
+            return sessionNotFound(command.session());
+        }
         LockState lock = locks.get(command.name());
-        if (lock == null) {
-            return first;
+        if (lock != null) {
+            int queued = lock.indexOf(command.session());
+            if (queued >= 0) {
+                return new LockReply.Waiting(queued + 1, first.index());
+            }
+            Hold hold = lock.holders.get(command.session());
+            if (hold != null && (hold.mode() == LockMode.EXCLUSIVE || command.mode() == LockMode.SHARED)) {
+                return new LockReply.Granted(hold.token(), hold.mode());
+            }
         }
-        int queued = lock.indexOf(command.session());
-        if (queued >= 0) {
-            return new LockReply.Waiting(queued + 1, first.index());
-        }
-        Hold hold = lock.holders.get(command.session());
-        if (hold != null && (hold.mode() == LockMode.EXCLUSIVE || command.mode() == LockMode.SHARED)) {
-            return new LockReply.Granted(hold.token(), hold.mode());
-        }
-        return first;
+        return new LockReply.Refused(LockReply.Refused.Reason.BUSY);
     }
 
     private static LockReply checkAcquire(LockCommand.Acquire command) {

@@ -48,6 +48,24 @@ class LockAcquireTest {
     }
 
     @Test
+    void aWaitingAcquireRetriedAfterItsWaitRanOutIsRefusedNotLeftWaiting() {
+        h.grant(a, "x", EXCLUSIVE);
+        LockCommand.Acquire call = new LockCommand.Acquire("client-9", 42, h.now, b, "x", EXCLUSIVE, 1_000, 0);
+        assertThat(h.apply(call)).isInstanceOf(LockReply.Waiting.class);
+        h.tick(2_000); // the wait runs out
+        assertThat(h.events()).contains(new LockEvent.Timeout(h.lastIndex(), b, "x"));
+        byte[] before = h.snapshot();
+
+        assertThat(h.apply(call)).isEqualTo(new LockReply.Refused(LockReply.Refused.Reason.BUSY));
+        assertThat(h.snapshot()).isEqualTo(before);
+
+        // A session that is gone by the retry is told so.
+        h.close(b);
+        assertThat(h.apply(call)).isInstanceOfSatisfying(LockReply.Error.class, e -> assertThat(e.error())
+                .isEqualTo(LockError.SESSION_NOT_FOUND));
+    }
+
+    @Test
     void tryLockIsRefusedAtOnceAndChangesNothing() {
         h.grant(a, "x", EXCLUSIVE);
         h.events();
