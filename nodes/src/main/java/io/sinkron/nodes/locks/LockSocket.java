@@ -75,9 +75,10 @@ public class LockSocket {
     /** Calls one message may carry as a JSON array. */
     static final int CALLS_PER_MESSAGE_MAX = 128;
 
-    /** Messages a batching connection's node puts in one frame, and the length after which it starts another. */
+    /** Messages a node puts in one frame to a batching connection. */
     static final int BATCH_MESSAGES_MAX = 256;
 
+    /** Length of a batched frame after which the node starts another. */
     static final int BATCH_CHARS_MAX = 64 * 1024;
 
     private final LockResource locks;

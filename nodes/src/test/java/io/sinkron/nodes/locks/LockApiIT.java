@@ -354,14 +354,7 @@ class LockApiIT {
 
     private static HttpResponse<String> keyed(NodeProcess node, String path, String body, String client, long sequence)
             throws Exception {
-        return HTTP.send(
-                request(node, path)
-                        .header("Content-Type", "application/json")
-                        .header("Sinkron-Client-Id", client)
-                        .header("Sinkron-Sequence", Long.toString(sequence))
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return post(node, path, body, "Sinkron-Client-Id", client, "Sinkron-Sequence", Long.toString(sequence));
     }
 
     @Test
@@ -844,13 +837,15 @@ class LockApiIT {
         return HttpRequest.newBuilder(URI.create(node.url() + path)).timeout(Duration.ofSeconds(40));
     }
 
-    private static HttpResponse<String> post(NodeProcess node, String path, String body) throws Exception {
+    /** A JSON POST; {@code headers} are further name, value pairs. */
+    private static HttpResponse<String> post(NodeProcess node, String path, String body, String... headers)
+            throws Exception {
+        HttpRequest.Builder builder = request(node, path).header("Content-Type", "application/json");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            builder.header(headers[i], headers[i + 1]);
+        }
         return HTTP.send(
-                request(node, path)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+                builder.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> put(NodeProcess node, String path) throws Exception {
